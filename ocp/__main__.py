@@ -1,0 +1,212 @@
+"""The command line: ``python -m ocp serve|migrate|createadmin|makemigrations``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from ocp.config import Settings, SettingsError
+
+
+def _fail(message: str) -> None:
+    print(f"ocp: {message}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        _fail(str(error))
+        raise
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
+
+
+async def _prepare_database(settings: Settings) -> None:
+    """Embedded: create or upgrade the SQLite schema. Production: refuse pending migrations."""
+    from ocp import migrate
+
+    url = settings.effective_database_url
+    if settings.embedded:
+        applied = await migrate.upgrade(url)
+        if applied:
+            print(
+                f"ocp: database ready at {settings.data_dir}/ (applied {len(applied)} migrations)"
+            )
+        return
+    try:
+        waiting = await migrate.pending(url)
+    except Exception as error:  # one line, not a traceback, for an unreachable database
+        _fail(f"cannot reach the database ({error.__class__.__name__}: {error})")
+    if waiting:
+        _fail(
+            f"refusing to start: {len(waiting)} migration(s) pending ({', '.join(waiting)}); "
+            "run `python -m ocp migrate` first"
+        )
+
+
+def serve(args: argparse.Namespace) -> None:
+    settings = _settings()
+    _configure_logging(settings)
+    try:
+        if settings.embedded:
+            settings = settings.with_secret_key()
+        settings.check_production()
+    except SettingsError as error:
+        _fail(f"refusing to start: {error}")
+    asyncio.run(_prepare_database(settings))
+
+    from ocp.app import create_app
+
+    app = create_app(settings)
+    shown_host = "127.0.0.1" if args.host in {"0.0.0.0", "::", ""} else args.host
+    base = f"http://{shown_host}:{args.port}"
+    mode = "embedded: SQLite, in-memory events" if settings.embedded else "PostgreSQL + Redis"
+
+    def announce(_: str) -> None:
+        print(f"OCP is up ({mode}) on {base}\nAPI docs: {base}/api/docs", flush=True)
+
+    web.run_app(app, host=args.host, port=args.port, print=announce, access_log=None)
+
+
+def migrate_command(args: argparse.Namespace) -> None:
+    from ocp import migrate
+
+    settings = _settings()
+    applied = asyncio.run(migrate.upgrade(settings.effective_database_url))
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+
+
+def createadmin(args: argparse.Namespace) -> None:
+    from ocp import db
+    from ocp import migrate as schema
+    from ocp.errors import ValidationFailed
+    from ocp.users import service as users_service
+
+    settings = _settings()
+    email = args.email or input("Email: ").strip()
+    password = args.password
+
+    async def run() -> None:
+        nonlocal password
+        from tortoise import Tortoise
+
+        url = settings.effective_database_url
+        if settings.embedded:
+            await schema.upgrade(url)
+        orm = await Tortoise.init(config=db.tortoise_config(url))
+        try:
+            exists = await users_service.get_by_email(email=email) is not None
+            if not exists and not password:
+                password = getpass.getpass("Password (10-128 characters): ")
+                if password != getpass.getpass("Again: "):
+                    _fail("the passwords differ")
+            if password is not None and not 10 <= len(password) <= 128:
+                _fail("the password must be 10-128 characters")
+            try:
+                user, created = await users_service.create_admin(
+                    email=email, password=password, full_name=args.name
+                )
+            except ValidationFailed as error:
+                _fail(str(error.errors))
+            print(f"{'created' if created else 'promoted'} admin {user.email} (id {user.id})")
+        finally:
+            await orm.close_connections()
+
+    asyncio.run(run())
+
+
+def makemigrations(args: argparse.Namespace) -> None:
+    """Write the next migration for both dialects, each against a scratch database of its own."""
+    if args.dialect is None:
+        for dialect in ("sqlite", "postgres"):
+            cmd = [
+                sys.executable,
+                "-m",
+                "ocp",
+                "makemigrations",
+                "--name",
+                args.name,
+                "--dialect",
+                dialect,
+            ]
+            subprocess.run(cmd, check=True)  # noqa: S603 (our own interpreter and module)
+        return
+    asyncio.run(_make_one(args.dialect, args.name))
+
+
+async def _make_one(dialect: str, name: str) -> None:
+    import tempfile
+
+    import asyncpg
+
+    from ocp import migrate as schema
+
+    if dialect == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            made = await schema.make(f"sqlite://{folder}/scratch.sqlite3", name)
+    else:
+        server = os.environ.get("OCP_MIGRATIONS_SERVER", "postgres://postgres@127.0.0.1:5432")
+        scratch = f"ocp_scratch_{uuid.uuid4().hex[:12]}"
+        admin = await asyncpg.connect(f"{server}/postgres")
+        await admin.execute(f'CREATE DATABASE "{scratch}"')
+        try:
+            made = await schema.make(f"{server}/{scratch}", name)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            await admin.close()
+    print(f"{dialect}: {made or 'no changes'}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m ocp", description="OCP course platform backend"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="run the web service")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8080))
+    p.set_defaults(func=serve)
+
+    p = commands.add_parser("migrate", help="apply pending database migrations")
+    p.set_defaults(func=migrate_command)
+
+    p = commands.add_parser(
+        "createadmin", help="create or promote an admin (prompts for what is missing)"
+    )
+    p.add_argument("--email")
+    p.add_argument("--password")
+    p.add_argument("--name", help="full name for a new admin")
+    p.set_defaults(func=createadmin)
+
+    p = commands.add_parser(
+        "makemigrations", help="(developers) write the next migration for both dialects"
+    )
+    p.add_argument("--name", default="update")
+    p.add_argument("--dialect", choices=["sqlite", "postgres"])
+    p.set_defaults(func=makemigrations)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Every typed key on the application and on requests, in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from ocp.config import Settings
+    from ocp.ratelimit import Limiter
+    from ocp.web.auth import Caller
+    from ocp.web.endpoint import Endpoint
+    from ocp.web.sessions import SessionStore
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+REDIS: web.AppKey[Redis | None] = web.AppKey("redis")
+LIMITER: web.AppKey[Limiter] = web.AppKey("limiter")
+SESSIONS: web.AppKey[SessionStore] = web.AppKey("sessions")
+ENDPOINTS: web.AppKey[dict[web.AbstractRoute, Endpoint]] = web.AppKey("endpoints")
+OPENAPI: web.AppKey[dict[str, object]] = web.AppKey("openapi")
+
+REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
+CALLER: web.RequestKey[Caller | None] = web.RequestKey("caller")

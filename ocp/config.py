@@ -1,0 +1,132 @@
+"""Settings, read once from the environment (``OCP_*``) by the entry points."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one line a person can act on."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be told. Build with :meth:`from_env` or directly in tests."""
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str | None = None
+    data_dir: Path = Path("var")
+    cookie_secure: bool = False
+    allowed_origins: tuple[str, ...] = ()
+    session_max_age: int = 14 * 24 * 3600
+    session_idle_timeout: int = 2 * 24 * 3600
+    max_body_kb: int = 1024
+    login_max_failures_per_email: int = 5
+    login_max_failures_per_address: int = 30
+    login_failure_window: int = 15 * 60
+    register_max_per_address: int = 20
+    register_window: int = 3600
+    trust_forwarded: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def embedded(self) -> bool:
+        """True when no PostgreSQL URL is set: SQLite under ``data_dir``, no Redis needed."""
+        return self.database_url is None
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{(self.data_dir / 'ocp.sqlite3').as_posix()}"
+
+    @property
+    def dialect(self) -> str:
+        url = self.effective_database_url
+        return "sqlite" if url.startswith("sqlite") else "postgres"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every ``OCP_*`` variable; unknown values raise :class:`SettingsError`."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        if url := env.get("OCP_DATABASE_URL", "").strip():
+            if not url.startswith(("postgres://", "postgresql://", "psycopg://", "asyncpg://")):
+                raise SettingsError("OCP_DATABASE_URL must be a postgres:// URL")
+            values["database_url"] = url.replace("postgresql://", "postgres://", 1)
+        if url := env.get("OCP_REDIS_URL", "").strip():
+            if not url.startswith(("redis://", "rediss://", "unix://")):
+                raise SettingsError("OCP_REDIS_URL must be a redis:// URL")
+            values["redis_url"] = url
+        if key := env.get("OCP_SECRET_KEY", "").strip():
+            values["secret_key"] = key
+        if data_dir := env.get("OCP_DATA_DIR", "").strip():
+            values["data_dir"] = Path(data_dir)
+        if raw := env.get("OCP_COOKIE_SECURE"):
+            values["cookie_secure"] = _bool("OCP_COOKIE_SECURE", raw)
+        if raw := env.get("OCP_TRUST_FORWARDED"):
+            values["trust_forwarded"] = _bool("OCP_TRUST_FORWARDED", raw)
+        if raw := env.get("OCP_ALLOWED_ORIGINS"):
+            values["allowed_origins"] = _list(raw)
+        for name, attr, minimum in (
+            ("OCP_SESSION_MAX_AGE", "session_max_age", 60),
+            ("OCP_SESSION_IDLE_TIMEOUT", "session_idle_timeout", 60),
+            ("OCP_MAX_BODY_KB", "max_body_kb", 1),
+        ):
+            if raw := env.get(name):
+                values[attr] = _int(name, raw, minimum)
+        if raw := env.get("OCP_LOG_LEVEL"):
+            values["log_level"] = raw.strip().upper()
+        return cls(**values)
+
+    def with_secret_key(self) -> Settings:
+        """Embedded mode: the secret key kept in ``data_dir``, generated on first use."""
+        if self.secret_key:
+            return self
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return replace(self, secret_key=path.read_text().strip())
+
+    def check_production(self) -> None:
+        """Refuse unsafe production settings with one clear line."""
+        if self.embedded:
+            return
+        if not self.secret_key:
+            raise SettingsError("OCP_SECRET_KEY must be set when OCP_DATABASE_URL is set")
+        if len(self.secret_key) < 32:
+            raise SettingsError("OCP_SECRET_KEY must be at least 32 characters")
+        if not self.redis_url:
+            raise SettingsError("OCP_REDIS_URL must be set when OCP_DATABASE_URL is set")

@@ -1,0 +1,58 @@
+"""Tortoise configuration: the models of every domain, plus aerich's own table."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+from tortoise import Tortoise, connections
+
+from ocp.appkeys import SETTINGS
+
+MODEL_MODULES: list[str] = ["ocp.users.models"]
+APP_LABEL = "models"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise (and aerich) configuration for one database URL."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP_LABEL: {
+                "models": [*MODEL_MODULES, "aerich.models"],
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """``TORTOISE_ORM`` for the aerich CLI, built from the environment only when asked for."""
+    if name == "TORTOISE_ORM":
+        from ocp.config import Settings
+
+        return tortoise_config(Settings.from_env().effective_database_url)
+    raise AttributeError(name)
+
+
+async def tortoise_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Open the ORM for the app's lifetime and close exactly the context that was opened.
+
+    The global fallback lets request tasks (started outside this task) reach the context.
+    """
+    settings = app[SETTINGS]
+    orm = await Tortoise.init(
+        config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
+    )
+    try:
+        yield
+    finally:
+        await orm.close_connections()
+
+
+async def ping() -> None:
+    """Raise if the database does not answer a trivial query."""
+    await connections.get("default").execute_query("SELECT 1")

@@ -1,0 +1,94 @@
+"""Schema migrations with aerich: one folder per dialect (see STACK.md), picked from the URL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from aerich import Command
+from tortoise import Tortoise
+from tortoise.exceptions import OperationalError
+
+from ocp.db import APP_LABEL, tortoise_config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def dialect_of(database_url: str) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgres"
+
+
+def location(dialect: str) -> Path:
+    return MIGRATIONS_DIR / dialect
+
+
+def _command(database_url: str) -> Command:
+    return Command(
+        tortoise_config=tortoise_config(database_url),
+        app=APP_LABEL,
+        location=str(location(dialect_of(database_url))),
+    )
+
+
+def _prepare(database_url: str) -> None:
+    if database_url.startswith("sqlite://"):
+        path = Path(database_url.removeprefix("sqlite://"))
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+
+async def upgrade(database_url: str) -> list[str]:
+    """Apply every migration not yet applied; return their file names."""
+    _prepare(database_url)
+
+    async def run() -> list[str]:
+        command = _command(database_url)
+        await command.init()
+        try:
+            return await command.upgrade(run_in_transaction=True)
+        finally:
+            await Tortoise.close_connections()
+
+    # A task of its own, so the ORM context aerich opens never leaks into the caller's.
+    return await asyncio.create_task(run())
+
+
+async def pending(database_url: str) -> list[str]:
+    """Migration files not yet applied to the database."""
+    _prepare(database_url)
+
+    async def run() -> list[str]:
+        command = _command(database_url)
+        await command.init()
+        try:
+            try:
+                return await command.heads()
+            except OperationalError:
+                return await command.history()
+        finally:
+            await Tortoise.close_connections()
+
+    return await asyncio.create_task(run())
+
+
+async def make(database_url: str, name: str) -> str | None:
+    """Bring a scratch database of one dialect to head, then write the next migration for the
+    models' changes; return its file name, or None when nothing changed."""
+    _prepare(database_url)
+
+    async def run() -> str | None:
+        folder = location(dialect_of(database_url)) / APP_LABEL
+        command = _command(database_url)
+        try:
+            if not any(folder.glob("*.py")):
+                await command.init_db(safe=True)
+                return sorted(p.name for p in folder.glob("*.py"))[-1]
+            await command.init()
+            await command.upgrade(run_in_transaction=True)
+            return await command.migrate(name, no_input=True) or None
+        finally:
+            with contextlib.suppress(Exception):
+                await Tortoise.close_connections()
+
+    return await asyncio.create_task(run())

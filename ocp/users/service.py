@@ -1,0 +1,261 @@
+"""Account operations: register, sign in, profiles, passwords, API tokens, admin changes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from ocp import ratelimit
+from ocp.config import Settings
+from ocp.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
+from ocp.ratelimit import Limiter
+from ocp.users import passwords
+from ocp.users.models import ApiToken, Role, User
+
+TOKEN_PREFIX = "ocp_"  # noqa: S105 (a marker, not a secret)
+MAX_TOKENS_PER_USER = 50
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+WRONG_CREDENTIALS = "Wrong email or password"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def get(*, user_id: int) -> User | None:
+    return await User.get_or_none(id=user_id)
+
+
+async def get_or_raise(*, user_id: int) -> User:
+    user = await get(user_id=user_id)
+    if user is None:
+        raise NotFound("No such user")
+    return user
+
+
+async def get_by_email(*, email: str) -> User | None:
+    return await User.get_or_none(email=email.strip().lower())
+
+
+async def register(
+    *, email: str, password: str, full_name: str, address: str, limiter: Limiter, settings: Settings
+) -> User:
+    """Create a student account; 409 when the email is taken (also under parallel requests)."""
+    count, retry = await limiter.hit(
+        ratelimit.key("register-addr", address), settings.register_window
+    )
+    if count > settings.register_max_per_address:
+        raise TooManyRequests("Too many accounts registered from this address", retry_after=retry)
+    email = email.strip().lower()
+    if await User.exists(email=email):
+        raise Conflict("An account with this email already exists")
+    password_hash = await passwords.hash_password(password)
+    try:
+        return await User.create(
+            email=email, password_hash=password_hash, full_name=full_name, role=Role.STUDENT
+        )
+    except IntegrityError:
+        raise Conflict("An account with this email already exists") from None
+
+
+async def login(
+    *, email: str, password: str, address: str, limiter: Limiter, settings: Settings
+) -> User:
+    """Check credentials under per-email and per-address attempt limits.
+
+    Every attempt counts before the check (so parallel guesses cannot slip past the limit);
+    a success takes its attempt back. Unknown email and wrong password answer alike.
+    """
+    email = email.strip().lower()
+    email_key = ratelimit.key("login-email", email)
+    address_key = ratelimit.key("login-addr", address)
+    window = settings.login_failure_window
+    by_email, email_retry = await limiter.hit(email_key, window)
+    by_address, address_retry = await limiter.hit(address_key, window)
+    if by_email > settings.login_max_failures_per_email:
+        raise TooManyRequests("Too many failed sign-ins for this account", retry_after=email_retry)
+    if by_address > settings.login_max_failures_per_address:
+        raise TooManyRequests(
+            "Too many failed sign-ins from this address", retry_after=address_retry
+        )
+    user = await User.get_or_none(email=email)
+    if user is None:
+        await passwords.verify_nothing(password)
+        raise Unauthorized(WRONG_CREDENTIALS)
+    matches, new_hash = await passwords.verify(password, user.password_hash)
+    if not matches:
+        raise Unauthorized(WRONG_CREDENTIALS)
+    await limiter.reset(email_key)
+    await limiter.undo(address_key)
+    if not user.is_active:
+        raise Forbidden("This account is deactivated")
+    user.last_login_at = _now()
+    update_fields = ["last_login_at"]
+    if new_hash:
+        user.password_hash = new_hash
+        update_fields.append("password_hash")
+    await user.save(update_fields=update_fields)
+    return user
+
+
+async def update_profile(*, user: User, changes: Mapping[str, Any]) -> User:
+    """Change the caller's own profile fields (``full_name``, ``bio``, ``avatar_url``)."""
+    if changes:
+        for name, value in changes.items():
+            setattr(user, name, value)
+        await user.save(update_fields=[*changes, "updated_at"])
+    return user
+
+
+async def change_password(
+    *, user: User, current_password: str, new_password: str, limiter: Limiter, settings: Settings
+) -> User:
+    """Set a new password and bump ``auth_epoch``, which ends every other session."""
+    attempts_key = ratelimit.key("login-email", user.email)
+    count, retry = await limiter.hit(attempts_key, settings.login_failure_window)
+    if count > settings.login_max_failures_per_email:
+        raise TooManyRequests("Too many wrong passwords for this account", retry_after=retry)
+    matches, _ = await passwords.verify(current_password, user.password_hash)
+    if not matches:
+        raise ValidationFailed(errors={"current_password": ["Wrong password."]})
+    await limiter.reset(attempts_key)
+    if current_password == new_password:
+        raise ValidationFailed(errors={"new_password": ["Must differ from the current password."]})
+    user.password_hash = await passwords.hash_password(new_password)
+    await User.filter(id=user.id).update(
+        password_hash=user.password_hash, auth_epoch=F("auth_epoch") + 1, updated_at=_now()
+    )
+    await user.refresh_from_db(fields=["auth_epoch", "updated_at"])
+    return user
+
+
+async def list_users(
+    *, role: str | None = None, q: str | None = None, offset: int, limit: int
+) -> tuple[list[User], int]:
+    """Users by id, optionally of one role or matching ``q`` in email or name; and the total."""
+    query = User.all()
+    if role:
+        query = query.filter(role=role)
+    if q:
+        query = query.filter(Q(email__icontains=q) | Q(full_name__icontains=q))
+    total = await query.count()
+    users = await query.order_by("id").offset(offset).limit(limit)
+    return users, total
+
+
+async def update_by_admin(*, user_id: int, changes: Mapping[str, Any]) -> User:
+    """Change a user's ``role`` or ``is_active``; the last active admin cannot be removed."""
+    async with in_transaction() as conn:
+        user = await User.filter(id=user_id).select_for_update().using_db(conn).first()
+        if user is None:
+            raise NotFound("No such user")
+        loses_admin = (
+            user.role == Role.ADMIN
+            and user.is_active
+            and (changes.get("role", user.role) != Role.ADMIN or changes.get("is_active") is False)
+        )
+        if loses_admin:
+            others = (
+                await User.filter(role=Role.ADMIN, is_active=True)
+                .exclude(id=user.id)
+                .select_for_update()
+                .using_db(conn)
+                .count()
+            )
+            if others == 0:
+                raise Conflict("The last active admin cannot be demoted or deactivated")
+        if changes:
+            for name, value in changes.items():
+                setattr(user, name, value)
+            await user.save(update_fields=[*changes, "updated_at"], using_db=conn)
+    return user
+
+
+async def create_admin(
+    *, email: str, password: str | None, full_name: str | None
+) -> tuple[User, bool]:
+    """Create an admin, or promote (and reactivate) an existing account; True when created."""
+    email = email.strip().lower()
+    user = await User.get_or_none(email=email)
+    if user is None:
+        if not password:
+            raise ValidationFailed(errors={"password": ["A new admin needs a password."]})
+        user = await User.create(
+            email=email,
+            password_hash=await passwords.hash_password(password),
+            full_name=full_name or email.split("@")[0],
+            role=Role.ADMIN,
+        )
+        return user, True
+    user.role = Role.ADMIN
+    user.is_active = True
+    fields = ["role", "is_active", "updated_at"]
+    if password:
+        user.password_hash = await passwords.hash_password(password)
+        user.auth_epoch += 1
+        fields += ["password_hash", "auth_epoch"]
+    if full_name:
+        user.full_name = full_name
+        fields.append("full_name")
+    await user.save(update_fields=fields)
+    return user, False
+
+
+async def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token; the secret is returned here once and only its SHA-256 is kept."""
+    active = await ApiToken.filter(user_id=user.id, revoked_at=None).count()
+    if active >= MAX_TOKENS_PER_USER:
+        raise Conflict(f"At most {MAX_TOKENS_PER_USER} active tokens; revoke one first")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = await ApiToken.create(
+        user_id=user.id, name=name, token_hash=hash_token(secret), prefix=secret[:12]
+    )
+    return token, secret
+
+
+async def list_tokens(*, user: User) -> list[ApiToken]:
+    return await ApiToken.filter(user_id=user.id, revoked_at=None).order_by("id")
+
+
+async def revoke_token(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's own active tokens; any other id is a 404."""
+    revoked = await ApiToken.filter(id=token_id, user_id=user.id, revoked_at=None).update(
+        revoked_at=_now()
+    )
+    if not revoked:
+        raise NotFound("No such token")
+
+
+async def authenticate_token(*, secret: str) -> tuple[User, int] | None:
+    """The active owner and token id for a presented secret, or None."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        await ApiToken.filter(token_hash=hash_token(secret), revoked_at=None)
+        .select_related("user")
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = _now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
+        await ApiToken.filter(id=token.id).update(last_used_at=now)
+    return token.user, token.id

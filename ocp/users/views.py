@@ -1,0 +1,283 @@
+"""HTTP handlers for accounts: parse, call ``users.service``, serialize."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ocp.appkeys import LIMITER, SESSIONS, SETTINGS
+from ocp.users import service as users_service
+from ocp.users.schemas import (
+    AdminUserUpdateSchema,
+    LoginSchema,
+    PasswordChangeSchema,
+    ProfileUpdateSchema,
+    RegisterSchema,
+    SessionSchema,
+    TokenCreatedSchema,
+    TokenCreateSchema,
+    TokenSchema,
+    UserListQuerySchema,
+    UserSchema,
+)
+from ocp.web.auth import caller_of, client_address
+from ocp.web.endpoint import PUBLIC, SIGNED_IN, Endpoint, only
+from ocp.web.pagination import offset, page_response, window
+from ocp.web.parsing import path_id, read_body, read_query
+from ocp.web.responses import dumped, no_content
+
+ACCOUNTS, TOKENS, ADMIN = "Accounts", "API tokens", "Admin: users"
+
+
+async def register(request: web.Request) -> web.Response:
+    data = await read_body(request, RegisterSchema())
+    user = await users_service.register(
+        **data,
+        address=client_address(request),
+        limiter=request.app[LIMITER],
+        settings=request.app[SETTINGS],
+    )
+    return dumped(UserSchema(), user, status=201)
+
+
+async def login(request: web.Request) -> web.Response:
+    data = await read_body(request, LoginSchema())
+    user = await users_service.login(
+        **data,
+        address=client_address(request),
+        limiter=request.app[LIMITER],
+        settings=request.app[SETTINGS],
+    )
+    csrf_token = await request.app[SESSIONS].start(request, user_id=user.id, epoch=user.auth_epoch)
+    return dumped(SessionSchema(), {"user": user, "csrf_token": csrf_token})
+
+
+async def logout(request: web.Request) -> web.Response:
+    await request.app[SESSIONS].end(request)
+    return no_content()
+
+
+async def current_session(request: web.Request) -> web.Response:
+    caller = caller_of(request)
+    csrf_token = caller.session.csrf_token if caller.session else None
+    return dumped(SessionSchema(), {"user": caller.user, "csrf_token": csrf_token})
+
+
+async def me(request: web.Request) -> web.Response:
+    return dumped(UserSchema(), caller_of(request).user)
+
+
+async def update_me(request: web.Request) -> web.Response:
+    changes = await read_body(request, ProfileUpdateSchema())
+    user = await users_service.update_profile(user=caller_of(request).user, changes=changes)
+    return dumped(UserSchema(), user)
+
+
+async def change_password(request: web.Request) -> web.Response:
+    data = await read_body(request, PasswordChangeSchema())
+    caller = caller_of(request)
+    user = await users_service.change_password(
+        user=caller.user,
+        **data,
+        limiter=request.app[LIMITER],
+        settings=request.app[SETTINGS],
+    )
+    if caller.session is not None:
+        await request.app[SESSIONS].start(request, user_id=user.id, epoch=user.auth_epoch)
+    return no_content()
+
+
+async def create_token(request: web.Request) -> web.Response:
+    data = await read_body(request, TokenCreateSchema())
+    token, secret = await users_service.create_token(
+        user=caller_of(request).user, name=data["name"]
+    )
+    return web.json_response({**TokenSchema().dump(token), "token": secret}, status=201)
+
+
+async def list_tokens(request: web.Request) -> web.Response:
+    tokens = await users_service.list_tokens(user=caller_of(request).user)
+    return dumped(TokenSchema(many=True), tokens)
+
+
+async def revoke_token(request: web.Request) -> web.Response:
+    await users_service.revoke_token(user=caller_of(request).user, token_id=path_id(request))
+    return no_content()
+
+
+async def list_users(request: web.Request) -> web.Response:
+    query = read_query(request, UserListQuerySchema())
+    page, per_page = window(query)
+    users, total = await users_service.list_users(
+        role=query.get("role"), q=query.get("q"), offset=offset(page, per_page), limit=per_page
+    )
+    return page_response(
+        request, items=users, schema=UserSchema(), page=page, per_page=per_page, total=total
+    )
+
+
+async def get_user(request: web.Request) -> web.Response:
+    return dumped(UserSchema(), await users_service.get_or_raise(user_id=path_id(request)))
+
+
+async def update_user(request: web.Request) -> web.Response:
+    changes = await read_body(request, AdminUserUpdateSchema())
+    user = await users_service.update_by_admin(user_id=path_id(request), changes=changes)
+    return dumped(UserSchema(), user)
+
+
+routes = [
+    Endpoint(
+        "POST",
+        "/api/v1/auth/register",
+        register,
+        PUBLIC,
+        "Create a student account",
+        ACCOUNTS,
+        body=RegisterSchema,
+        status=201,
+        response=UserSchema,
+        errors=(409, 429),
+        description="The email is trimmed and lower-cased; the password is 10-128 characters.",
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/auth/login",
+        login,
+        PUBLIC,
+        "Sign in with a session cookie",
+        ACCOUNTS,
+        body=LoginSchema,
+        response=SessionSchema,
+        errors=(401, 403, 429),
+        description=(
+            "Sets the `ocp_session` cookie under a fresh session id and returns the CSRF token "
+            "to send as `X-CSRF-Token` on every unsafe cookie-authenticated request. Unknown "
+            "email and wrong password both answer 401; a deactivated account 403. After 5 "
+            "failed attempts for one email, or 30 from one address, within 15 minutes: 429 "
+            "with `Retry-After`."
+        ),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/auth/logout",
+        logout,
+        PUBLIC,
+        "Sign out",
+        ACCOUNTS,
+        status=204,
+        description="Removes the session on the server side. Answers 204 also without a session.",
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/auth/session",
+        current_session,
+        SIGNED_IN,
+        "The current session",
+        ACCOUNTS,
+        response=SessionSchema,
+        description=(
+            "The caller and, for cookie sessions, the CSRF token again (for a page that was "
+            "reloaded). `csrf_token` is null for Bearer tokens."
+        ),
+    ),
+    Endpoint("GET", "/api/v1/users/me", me, SIGNED_IN, "My account", ACCOUNTS, response=UserSchema),
+    Endpoint(
+        "PATCH",
+        "/api/v1/users/me",
+        update_me,
+        SIGNED_IN,
+        "Change my profile",
+        ACCOUNTS,
+        body=ProfileUpdateSchema,
+        response=UserSchema,
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/users/me/password",
+        change_password,
+        SIGNED_IN,
+        "Change my password",
+        ACCOUNTS,
+        body=PasswordChangeSchema,
+        status=204,
+        errors=(429,),
+        description=(
+            "Every other session of the account stops working; this one continues under a new "
+            "session id and CSRF token (read it from `GET /api/v1/auth/session`). API tokens "
+            "stay valid: revoke them separately."
+        ),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/auth/tokens",
+        create_token,
+        SIGNED_IN,
+        "Create an API token",
+        TOKENS,
+        body=TokenCreateSchema,
+        status=201,
+        response=TokenCreatedSchema,
+        errors=(409,),
+        description=(
+            "The secret is in this response only. Use it as `Authorization: Bearer <token>`."
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/auth/tokens",
+        list_tokens,
+        SIGNED_IN,
+        "My active API tokens",
+        TOKENS,
+        response=TokenSchema,
+        response_many=True,
+    ),
+    Endpoint(
+        "DELETE",
+        "/api/v1/auth/tokens/{id}",
+        revoke_token,
+        SIGNED_IN,
+        "Revoke an API token",
+        TOKENS,
+        status=204,
+        errors=(404,),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/users",
+        list_users,
+        only("admin"),
+        "List users",
+        ADMIN,
+        query=UserListQuerySchema,
+        response=UserSchema,
+        paginated=True,
+        description="`q` matches part of the email or the full name.",
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/users/{id}",
+        get_user,
+        only("admin"),
+        "One user",
+        ADMIN,
+        response=UserSchema,
+        errors=(404,),
+    ),
+    Endpoint(
+        "PATCH",
+        "/api/v1/users/{id}",
+        update_user,
+        only("admin"),
+        "Change a user's role or status",
+        ADMIN,
+        body=AdminUserUpdateSchema,
+        response=UserSchema,
+        errors=(404, 409),
+        description=(
+            "A deactivated user's sessions and tokens stop working at once; a role change "
+            "applies from the next request. The last active admin cannot be demoted or "
+            "deactivated (409)."
+        ),
+    ),
+]

@@ -1,0 +1,129 @@
+"""Who is calling, and may they: session cookie or Bearer token, role rules, CSRF and Origin.
+
+Every route is declared with an ``Access`` (see ``ocp.web.endpoint``); a route without one
+is refused (deny by default).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from ocp.appkeys import CALLER, SESSIONS, SETTINGS
+from ocp.errors import Forbidden, Unauthorized
+from ocp.users import service as users_service
+from ocp.users.models import User
+from ocp.web.endpoint import endpoint_of
+from ocp.web.sessions import SessionState
+
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    via: Literal["session", "token"]
+    session: SessionState | None = None
+    token_id: int | None = None
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def role(self) -> str:
+        return str(self.user.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def caller_of(request: web.Request) -> Caller:
+    """The signed-in caller of an endpoint whose access rule demanded one."""
+    caller = request.get(CALLER)
+    if caller is None:
+        raise Unauthorized()
+    return caller
+
+
+def client_address(request: web.Request) -> str:
+    """The client's address; the proxy's ``X-Forwarded-For`` only when told to trust it."""
+    if request.app[SETTINGS].trust_forwarded:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.remote or "unknown"
+
+
+async def _bearer_caller(request: web.Request, header: str) -> Caller:
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("Authorization must be 'Bearer <token>'")
+    found = await users_service.authenticate_token(secret=secret.strip())
+    if found is None:
+        raise Unauthorized("The token is unknown, revoked, or its owner is deactivated")
+    user, token_id = found
+    return Caller(user=user, via="token", token_id=token_id)
+
+
+async def _session_caller(request: web.Request) -> Caller | None:
+    state = await request.app[SESSIONS].read(request)
+    if state is None:
+        return None
+    user = await users_service.get(user_id=state.user_id)
+    if user is None or not user.is_active or user.auth_epoch != state.epoch:
+        await request.app[SESSIONS].end(request)
+        return None
+    return Caller(user=user, via="session", session=state)
+
+
+def _origin_allowed(request: web.Request, origin: str) -> bool:
+    origin = origin.rstrip("/")
+    if origin in request.app[SETTINGS].allowed_origins:
+        return True
+    return urlsplit(origin).netloc.lower() == request.host.lower()
+
+
+def _check_browser_request(request: web.Request, caller: Caller | None) -> None:
+    """Unsafe requests without a token: the Origin (if sent) must be ours, and a session's
+    CSRF token must match."""
+    origin = request.headers.get("Origin")
+    if origin is not None and not _origin_allowed(request, origin):
+        raise Forbidden("Cross-origin request refused (Origin not allowed)")
+    if caller is not None and caller.session is not None:
+        given = request.headers.get(CSRF_HEADER, "")
+        if not secrets.compare_digest(given.encode(), caller.session.csrf_token.encode()):
+            raise Forbidden(f"Missing or wrong {CSRF_HEADER} header")
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Resolve the caller, then enforce the endpoint's access rule, CSRF and Origin."""
+    if request.match_info.http_exception is not None:
+        return await handler(request)  # type: ignore[no-any-return]  # 404/405 as problems
+    endpoint = endpoint_of(request)
+    if endpoint is None:
+        raise Forbidden("This route has no access rule")
+    header = request.headers.get("Authorization")
+    caller: Caller | None
+    if header is not None:
+        caller = await _bearer_caller(request, header)
+    else:
+        caller = await _session_caller(request)
+        if endpoint.unsafe:
+            _check_browser_request(request, caller)
+    request[CALLER] = caller
+    if endpoint.access.authenticated:
+        if caller is None:
+            raise Unauthorized(headers={"WWW-Authenticate": 'Bearer realm="ocp"'})
+        if not endpoint.access.allows_role(caller.role):
+            raise Forbidden(
+                f"This needs one of the roles: {', '.join(sorted(endpoint.access.roles))}"
+            )
+    return await handler(request)  # type: ignore[no-any-return]

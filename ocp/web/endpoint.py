@@ -1,0 +1,84 @@
+"""Declarative routes: one ``Endpoint`` says path, handler, who may call it and what it takes.
+
+The same declaration drives routing, the access check (deny by default) and the OpenAPI
+document, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from aiohttp import web
+from marshmallow import Schema
+
+from ocp.appkeys import ENDPOINTS
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+ROLES = ("student", "instructor", "admin")
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call an endpoint: anyone, any signed-in user, or only some roles."""
+
+    authenticated: bool
+    roles: frozenset[str] = frozenset()
+
+    def allows_role(self, role: str) -> bool:
+        return not self.roles or role in self.roles
+
+    def describe(self) -> str:
+        if not self.authenticated:
+            return "Public."
+        if not self.roles:
+            return "Any signed-in user."
+        return "Roles: " + ", ".join(r for r in ROLES if r in self.roles) + "."
+
+
+PUBLIC = Access(authenticated=False)
+SIGNED_IN = Access(authenticated=True)
+
+
+def only(*roles: str) -> Access:
+    """Access for signed-in users with one of ``roles``."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    return Access(authenticated=True, roles=frozenset(roles))
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    access: Access
+    summary: str
+    tag: str
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    status: int = 200
+    response: type[Schema] | None = None
+    response_many: bool = False
+    paginated: bool = False
+    errors: tuple[int, ...] = ()
+    description: str = ""
+    media_type: str = "application/json"
+
+    @property
+    def unsafe(self) -> bool:
+        return self.method not in {"GET", "HEAD", "OPTIONS"}
+
+
+def add_endpoints(app: web.Application, endpoints: Iterable[Endpoint]) -> None:
+    """Register every endpoint with the router and remember its declaration for the checks."""
+    registry = app[ENDPOINTS]
+    for endpoint in endpoints:
+        route = app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
+        registry[route] = endpoint
+
+
+def endpoint_of(request: web.Request) -> Endpoint | None:
+    return request.app[ENDPOINTS].get(request.match_info.route)

@@ -1,0 +1,148 @@
+"""The OpenAPI 3 document, generated from the endpoint declarations and their schemas."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from ocp import __version__
+from ocp.web.auth import CSRF_HEADER
+from ocp.web.endpoint import Endpoint
+from ocp.web.schemas import PageSchema, ProblemSchema
+from ocp.web.sessions import COOKIE_NAME
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+ERROR_TEXT = {
+    400: "Malformed request (for example, a body that is not JSON).",
+    401: "Not authenticated, or the session or token is no longer valid.",
+    403: "Authenticated but not allowed (role, CSRF token, or Origin).",
+    404: "Not found, or not visible to the caller.",
+    409: "Conflicts with the current state.",
+    413: "The body is too large.",
+    415: "The body is not application/json.",
+    422: "Validation failed; `errors` maps each field to its messages.",
+    429: "Too many attempts; retry after `Retry-After` seconds.",
+    503: "A dependency is down.",
+}
+DESCRIPTION = f"""
+The OCP REST API. JSON in, JSON out; every error is an RFC 9457 problem
+(`application/problem+json`) with `type`, `title`, `status`, `detail`, `request_id` and, for
+validation errors, `errors` (field -> messages). Unknown fields in a body are refused (422).
+
+**Authentication.** Browsers sign in with `POST /api/v1/auth/login`, which sets the
+`{COOKIE_NAME}` cookie and returns a CSRF token: send it as `{CSRF_HEADER}` on every
+POST/PUT/PATCH/DELETE made with the cookie. Scripts and dashboards use a personal API token
+(`POST /api/v1/auth/tokens`) as `Authorization: Bearer <token>`, which needs no CSRF token.
+To try the API from this page, create a token and use **Authorize**.
+
+**Lists** take `page` (from 1) and `per_page` (1-100; larger values are capped) and answer
+`{{items, page, per_page, total}}` with an RFC 8288 `Link` header (first, prev, next, last).
+""".strip()
+
+
+@cache
+def page_schema(item: type[Schema]) -> type[Schema]:
+    """The list envelope for ``item``, as its own named schema."""
+    name = item.__name__.removesuffix("Schema") + "PageSchema"
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item), required=True)})
+
+
+def _error_statuses(endpoint: Endpoint) -> list[int]:
+    statuses = set(endpoint.errors)
+    if endpoint.body is not None:
+        statuses |= {400, 413, 415, 422}
+    if endpoint.query is not None:
+        statuses.add(422)
+    if endpoint.access.authenticated:
+        statuses.add(401)
+    if endpoint.access.roles or endpoint.unsafe:
+        statuses.add(403)
+    if "{" in endpoint.path:
+        statuses.add(404)
+    return sorted(statuses)
+
+
+def _path_type(name: str) -> str:
+    return "integer" if name == "id" or name.endswith("_id") else "string"
+
+
+def _operation(endpoint: Endpoint) -> dict[str, Any]:
+    parameters: list[dict[str, Any]] = [
+        {"in": "path", "name": name, "required": True, "schema": {"type": _path_type(name)}}
+        for name in re.findall(r"{(\w+)}", endpoint.path)
+    ]
+    if endpoint.query is not None:
+        parameters.append({"in": "query", "schema": endpoint.query})
+    if endpoint.unsafe and endpoint.access.authenticated:
+        parameters.append(
+            {
+                "in": "header",
+                "name": CSRF_HEADER,
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Required with the session cookie; not with a Bearer token.",
+            }
+        )
+    success: dict[str, Any] = {"description": "Success." if endpoint.status != 204 else "Done."}
+    if endpoint.response is None and endpoint.media_type != "application/json":
+        success["content"] = {endpoint.media_type: {"schema": {"type": "string"}}}
+    if endpoint.response is not None:
+        schema: Any = endpoint.response
+        if endpoint.paginated:
+            schema = page_schema(endpoint.response)
+        elif endpoint.response_many:
+            schema = {"type": "array", "items": endpoint.response}
+        success["content"] = {endpoint.media_type: {"schema": schema}}
+    if endpoint.paginated:
+        success["headers"] = {
+            "Link": {"description": "RFC 8288 links to other pages.", "schema": {"type": "string"}}
+        }
+    responses: dict[str, Any] = {str(endpoint.status): success}
+    for status in _error_statuses(endpoint):
+        responses[str(status)] = {
+            "description": ERROR_TEXT.get(status, "Error."),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": "Problem"}},
+        }
+    operation: dict[str, Any] = {
+        "operationId": f"{endpoint.handler.__module__.split('.')[-2]}.{endpoint.handler.__name__}",
+        "summary": endpoint.summary,
+        "description": f"{endpoint.description}\n\nAccess: {endpoint.access.describe()}".strip(),
+        "tags": [endpoint.tag],
+        "parameters": parameters,
+        "responses": responses,
+        "security": [{"session": []}, {"bearer": []}] if endpoint.access.authenticated else [],
+    }
+    if endpoint.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": endpoint.body}},
+        }
+    return operation
+
+
+def build(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
+    """The whole document, as a dict ready for JSON."""
+    spec = APISpec(
+        title="OCP API",
+        version=__version__,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": DESCRIPTION},
+    )
+    spec.components.security_scheme(
+        "session", {"type": "apiKey", "in": "cookie", "name": COOKIE_NAME}
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Problem", schema=ProblemSchema)
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in endpoints:
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()

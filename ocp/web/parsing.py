@@ -1,0 +1,57 @@
+"""Reading requests: JSON bodies and query strings through a schema, with the right errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+from marshmallow import Schema, ValidationError
+
+from ocp.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+
+async def read_body(request: web.Request, schema: Schema) -> dict[str, Any]:
+    """The JSON body loaded by ``schema``: 415 not JSON, 413 too big, 400 malformed, 422 invalid."""
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType("Send the body as application/json")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge(f"The body is larger than {request.client_max_size} bytes") from None
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The body is not valid JSON") from None
+    return load(schema, data)
+
+
+def read_query(request: web.Request, schema: Schema) -> dict[str, Any]:
+    """The query string loaded by ``schema``; a repeated parameter is a 422."""
+    data: dict[str, str] = {}
+    for name in request.query:
+        values = request.query.getall(name)
+        if len(values) > 1:
+            raise ValidationFailed(errors={name: ["Give this parameter once."]})
+        data[name] = values[0]
+    return load(schema, data)
+
+
+def load(schema: Schema, data: Any) -> dict[str, Any]:
+    try:
+        result = schema.load(data)
+    except ValidationError as error:
+        messages = (
+            error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        )
+        raise ValidationFailed(errors=messages) from None
+    assert isinstance(result, dict)
+    return result
+
+
+def path_id(request: web.Request, name: str = "id") -> int:
+    """An integer id from the path; anything else is a 404 (the thing cannot exist)."""
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 18:
+        raise NotFound()
+    return int(raw)

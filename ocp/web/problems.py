@@ -1,0 +1,124 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+
+from ocp.appkeys import REQUEST_ID
+from ocp.errors import OCPError
+
+log = logging.getLogger("ocp.web")
+
+PROBLEM_TYPE = "application/problem+json"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_AIOHTTP_CODES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+}
+
+
+def problem_type(code: str) -> str:
+    """A stable URI per kind of problem; clients may switch on it."""
+    return f"urn:ocp:problem:{code}"
+
+
+def problem_response(
+    request: web.Request,
+    *,
+    status: int,
+    code: str,
+    title: str | None = None,
+    detail: str | None = None,
+    errors: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    body: dict[str, Any] = {
+        "type": problem_type(code),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or title or HTTPStatus(status).phrase,
+        "request_id": request.get(REQUEST_ID),
+    }
+    if errors:
+        body["errors"] = errors
+    return web.Response(
+        status=status,
+        text=json.dumps(body),
+        content_type=PROBLEM_TYPE,
+        headers=dict(headers or {}),
+    )
+
+
+def _request_id(request: web.Request) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Give every request an id and turn every error into problem+json (never a traceback)."""
+    request[REQUEST_ID] = _request_id(request)
+    try:
+        return await handler(request)  # type: ignore[no-any-return]
+    except OCPError as error:
+        return problem_response(
+            request,
+            status=error.status,
+            code=error.code,
+            title=error.title,
+            detail=error.detail,
+            errors=error.errors,
+            headers=error.headers,
+        )
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            return exc
+        headers = {k: v for k, v in exc.headers.items() if k in {"Allow", "Retry-After"}}
+        code = _AIOHTTP_CODES.get(
+            exc.status, HTTPStatus(exc.status).phrase.lower().replace(" ", "-")
+        )
+        detail = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
+        return problem_response(
+            request, status=exc.status, code=code, detail=detail, headers=headers
+        )
+    except Exception:
+        log.exception(
+            "unhandled error on %s %s (request %s)",
+            request.method,
+            request.path,
+            request[REQUEST_ID],
+        )
+        return problem_response(
+            request,
+            status=500,
+            code="internal-error",
+            detail=f"Something went wrong on our side; quote request id {request[REQUEST_ID]}.",
+        )
+
+
+async def add_standard_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare``: request id and security headers on every response."""
+    rid = request.get(REQUEST_ID)
+    if rid:
+        response.headers["X-Request-ID"] = rid
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    headers.setdefault(
+        "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox"
+    )
+    if request.path.startswith("/api/v1/"):
+        headers.setdefault("Cache-Control", "no-store")
+    if request.secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")

@@ -1,0 +1,137 @@
+"""Fixtures: a real PostgreSQL database and Redis db per test, and the real app factory.
+
+PostgreSQL: one template database is migrated per session with our aerich migrations; each
+test gets ``CREATE DATABASE ... TEMPLATE`` of it and drops it afterwards. Redis: a db number
+per pytest worker, flushed before each test. Point them elsewhere with ``OCP_TEST_PG`` and
+``OCP_TEST_REDIS`` (server URLs without a database part).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from ocp import migrate
+from ocp.app import create_app
+from ocp.config import Settings
+from tests import helpers
+
+PG_SERVER = os.environ.get("OCP_TEST_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+REDIS_SERVER = os.environ.get("OCP_TEST_REDIS", "redis://127.0.0.1:6379").rstrip("/")
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _worker_number() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw") or 0)
+
+
+async def _admin_connection() -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(f"{PG_SERVER}/postgres")
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.exit(
+            f"PostgreSQL is not reachable at {PG_SERVER} ({error}); start it as README says",
+            returncode=3,
+        )
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A database migrated to head with our migrations, used as the template for each test."""
+    name = f"ocp_test_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    async def create() -> None:
+        admin = await _admin_connection()
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        await migrate.upgrade(f"{PG_SERVER}/{name}")
+
+    async def drop() -> None:
+        admin = await _admin_connection()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+    asyncio.run(create())
+    yield name
+    asyncio.run(drop())
+
+
+@pytest.fixture
+async def database_url(pg_template: str) -> AsyncIterator[str]:
+    name = f"ocp_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    admin = await _admin_connection()
+    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    url = f"{REDIS_SERVER}/{1 + _worker_number() % 15}"
+    client = Redis.from_url(url)
+    try:
+        await client.flushdb()
+    except OSError as error:
+        pytest.exit(f"Redis is not reachable at {REDIS_SERVER} ({error})", returncode=3)
+    yield url
+    await client.flushdb()
+    await client.aclose()
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
+    """Production-mode settings: PostgreSQL + Redis."""
+    return Settings(
+        database_url=database_url, redis_url=redis_url, secret_key=SECRET, data_dir=tmp_path
+    )
+
+
+@pytest.fixture
+async def embedded_settings(tmp_path: Path) -> Settings:
+    """Embedded-mode settings: SQLite under a temporary folder, no Redis, migrated."""
+    settings = Settings(data_dir=tmp_path / "var")
+    await migrate.upgrade(settings.effective_database_url)
+    return settings
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: Callable[..., Awaitable[TestClient]], settings: Settings
+) -> TestClient:
+    return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+async def make_client(
+    aiohttp_client: Callable[..., Awaitable[TestClient]], client: TestClient
+) -> Callable[[], Awaitable[TestClient]]:
+    """Another browser on the same server (its own cookie jar)."""
+
+    async def make() -> TestClient:
+        return await aiohttp_client(client.server)
+
+    return make
+
+
+@pytest.fixture
+def users(client: TestClient, make_client: Callable[[], Awaitable[TestClient]]) -> helpers.Users:
+    return helpers.Users(client, make_client)
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)

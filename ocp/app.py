@@ -41,5 +41,6 @@ def create_app(settings: Settings) -> web.Application:
     add_endpoints(app, all_endpoints())
     app.cleanup_ctx.append(db.tortoise_ctx)
     app.cleanup_ctx.append(redis_ctx)
+    app.on_startup.append(docs.build_on_startup)
     app.on_response_prepare.append(add_standard_headers)
     return app

@@ -52,11 +52,13 @@ INIT = """window.addEventListener("load", function () {
 """
 
 
+async def build_on_startup(app: web.Application) -> None:
+    """Build the document once, when every route is known (a broken schema fails start-up)."""
+    app[OPENAPI] = openapi.build(app[ENDPOINTS].values())
+
+
 async def openapi_json(request: web.Request) -> web.Response:
-    app = request.app
-    if OPENAPI not in app:
-        app[OPENAPI] = openapi.build(app[ENDPOINTS].values())
-    return web.json_response(app[OPENAPI])
+    return web.json_response(request.app[OPENAPI])
 
 
 async def docs_page(request: web.Request) -> web.Response:

@@ -1,0 +1,48 @@
+"""Function rights are deny-by-default: every route carries an explicit access rule."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+from ocp.appkeys import ENDPOINTS
+from ocp.web.endpoint import PUBLIC
+
+# The only routes anyone may call without signing in; adding one is a deliberate act.
+PUBLIC_ROUTES = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/api/openapi.json"),
+    ("GET", "/api/docs"),
+    ("GET", "/api/docs/init.js"),
+    ("GET", "/api/docs/{name}"),
+    ("POST", "/api/v1/auth/register"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+}
+
+
+async def test_every_route_has_an_access_rule(client: TestClient) -> None:
+    app = client.server.app
+    registry = app[ENDPOINTS]
+    for route in app.router.routes():
+        if route.method == "HEAD":
+            continue
+        assert route in registry, f"{route.method} {route.resource} has no access rule"
+
+
+async def test_public_routes_are_exactly_the_known_ones(client: TestClient) -> None:
+    public = {
+        (endpoint.method, endpoint.path)
+        for endpoint in client.server.app[ENDPOINTS].values()
+        if endpoint.access == PUBLIC
+    }
+    assert public == PUBLIC_ROUTES
+
+
+async def test_every_non_public_route_refuses_anonymous_callers(client: TestClient) -> None:
+    for endpoint in client.server.app[ENDPOINTS].values():
+        if endpoint.access == PUBLIC:
+            continue
+        path = endpoint.path.replace("{id}", "1")
+        response = await client.request(endpoint.method, path)
+        assert response.status == 401, f"{endpoint.method} {path}: {response.status}"

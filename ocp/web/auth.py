@@ -106,7 +106,7 @@ def _check_browser_request(request: web.Request, caller: Caller | None) -> None:
 async def auth_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     """Resolve the caller, then enforce the endpoint's access rule, CSRF and Origin."""
     if request.match_info.http_exception is not None:
-        return await handler(request)  # type: ignore[no-any-return]  # 404/405 as problems
+        return await handler(request)  # 404/405 become problems
     endpoint = endpoint_of(request)
     if endpoint is None:
         raise Forbidden("This route has no access rule")
@@ -126,4 +126,4 @@ async def auth_middleware(request: web.Request, handler: Any) -> web.StreamRespo
             raise Forbidden(
                 f"This needs one of the roles: {', '.join(sorted(endpoint.access.roles))}"
             )
-    return await handler(request)  # type: ignore[no-any-return]
+    return await handler(request)

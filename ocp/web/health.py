@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 
 from aiohttp import web
 from marshmallow import Schema, fields
@@ -27,7 +28,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    checks = {"database": db.ping()}
+    checks: dict[str, Awaitable[object]] = {"database": db.ping()}
     redis = request.app[REDIS]
     if redis is not None:
         checks["redis"] = redis.ping()

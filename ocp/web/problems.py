@@ -68,7 +68,7 @@ async def problem_middleware(request: web.Request, handler: Any) -> web.StreamRe
     """Give every request an id and turn every error into problem+json (never a traceback)."""
     request[REQUEST_ID] = _request_id(request)
     try:
-        return await handler(request)  # type: ignore[no-any-return]
+        return await handler(request)
     except OCPError as error:
         return problem_response(
             request,

@@ -12,6 +12,7 @@ from ocp.redis_pool import connect, redis_ctx
 from ocp.users import views as users_views
 from ocp.web import docs, health
 from ocp.web.auth import auth_middleware
+from ocp.web.cors import cors_preflight_middleware
 from ocp.web.endpoint import Endpoint, add_endpoints
 from ocp.web.problems import add_standard_headers, problem_middleware
 from ocp.web.sessions import SessionStore
@@ -28,7 +29,8 @@ def create_app(settings: Settings) -> web.Application:
         settings = settings.with_secret_key()
     settings.check_production()
     app = web.Application(
-        middlewares=[problem_middleware], client_max_size=settings.max_body_kb * 1024
+        middlewares=[problem_middleware, cors_preflight_middleware],
+        client_max_size=settings.max_body_kb * 1024,
     )
     app[SETTINGS] = settings
     redis = connect(settings.redis_url) if settings.redis_url else None

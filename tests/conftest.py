@@ -2,7 +2,8 @@
 
 PostgreSQL: one template database is migrated per session with our aerich migrations; each
 test gets ``CREATE DATABASE ... TEMPLATE`` of it and drops it afterwards. Redis: a db number
-per pytest worker, flushed before each test. Point them elsewhere with ``OCP_TEST_PG`` and
+claimed for the pytest process (so two runs on one machine never collide), flushed before
+each test. Point them elsewhere with ``OCP_TEST_PG`` and
 ``OCP_TEST_REDIS`` (server URLs without a database part).
 """
 
@@ -28,11 +29,6 @@ from tests import helpers
 PG_SERVER = os.environ.get("OCP_TEST_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS_SERVER = os.environ.get("OCP_TEST_REDIS", "redis://127.0.0.1:6379").rstrip("/")
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
-
-
-def _worker_number() -> int:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return int(worker.removeprefix("gw") or 0)
 
 
 async def _admin_connection() -> asyncpg.Connection:
@@ -78,14 +74,41 @@ async def database_url(pg_template: str) -> AsyncIterator[str]:
         await admin.close()
 
 
+@pytest.fixture(scope="session")
+def redis_db() -> Iterator[int]:
+    """A Redis db number (1-15) claimed for this pytest process, so parallel runs never share."""
+    claim_key = "ocp:test:redis-db:{}"
+    owner = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+    async def claim() -> int:
+        client = Redis.from_url(f"{REDIS_SERVER}/0")
+        try:
+            for number in range(1, 16):
+                if await client.set(claim_key.format(number), owner, nx=True, ex=3 * 3600):
+                    return number
+        except OSError as error:
+            pytest.exit(f"Redis is not reachable at {REDIS_SERVER} ({error})", returncode=3)
+        finally:
+            await client.aclose()
+        pytest.exit("all Redis dbs 1-15 are claimed by other test runs", returncode=3)
+
+    async def release(number: int) -> None:
+        client = Redis.from_url(f"{REDIS_SERVER}/0")
+        if await client.get(claim_key.format(number)) == owner.encode():
+            await client.delete(claim_key.format(number))
+        await client.aclose()
+
+    number = asyncio.run(claim())
+    yield number
+    asyncio.run(release(number))
+
+
 @pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    url = f"{REDIS_SERVER}/{1 + _worker_number() % 15}"
+async def redis_url(redis_db: int) -> AsyncIterator[str]:
+    """The claimed Redis db, empty at the start of each test."""
+    url = f"{REDIS_SERVER}/{redis_db}"
     client = Redis.from_url(url)
-    try:
-        await client.flushdb()
-    except OSError as error:
-        pytest.exit(f"Redis is not reachable at {REDIS_SERVER} ({error})", returncode=3)
+    await client.flushdb()
     yield url
     await client.flushdb()
     await client.aclose()

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from ocp.appkeys import REQUEST_ID
 from ocp.errors import OCPError
+from ocp.web.cors import add_cors_headers
 
 log = logging.getLogger("ocp.web")
 
@@ -122,3 +123,4 @@ async def add_standard_headers(request: web.Request, response: web.StreamRespons
         headers.setdefault("Cache-Control", "no-store")
     if request.secure:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    add_cors_headers(request, response)

@@ -7,10 +7,13 @@ import asyncio
 import getpass
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
@@ -136,43 +139,45 @@ def createadmin(args: argparse.Namespace) -> None:
 def makemigrations(args: argparse.Namespace) -> None:
     """Write the next migration for both dialects, each against a scratch database of its own."""
     if args.dialect is None:
+        # One process per dialect: aerich and Tortoise keep per-dialect state in globals.
+        failed = False
         for dialect in ("sqlite", "postgres"):
-            cmd = [
-                sys.executable,
-                "-m",
-                "ocp",
-                "makemigrations",
-                "--name",
-                args.name,
-                "--dialect",
-                dialect,
-            ]
-            subprocess.run(cmd, check=True)  # noqa: S603 (our own interpreter and module)
+            cmd = [sys.executable, "-m", "ocp", "makemigrations", "--name", args.name]
+            cmd += ["--dialect", dialect] + (["--check"] if args.check else [])
+            failed |= subprocess.run(cmd, check=False).returncode != 0  # noqa: S603 (ourselves)
+        if failed:
+            raise SystemExit(1)
         return
-    asyncio.run(_make_one(args.dialect, args.name))
+    made = asyncio.run(_make_one(args.dialect, args.name, check=args.check))
+    if args.check and made:
+        _fail(f"{args.dialect}: the models changed without a migration; run makemigrations")
 
 
-async def _make_one(dialect: str, name: str) -> None:
-    import tempfile
-
+async def _make_one(dialect: str, name: str, *, check: bool) -> str | None:
+    """Write (or, with ``check``, only detect) the next migration of one dialect."""
     import asyncpg
 
     from ocp import migrate as schema
 
-    if dialect == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            made = await schema.make(f"sqlite://{folder}/scratch.sqlite3", name)
-    else:
-        server = os.environ.get("OCP_MIGRATIONS_SERVER", "postgres://postgres@127.0.0.1:5432")
-        scratch = f"ocp_scratch_{uuid.uuid4().hex[:12]}"
-        admin = await asyncpg.connect(f"{server}/postgres")
-        await admin.execute(f'CREATE DATABASE "{scratch}"')
-        try:
-            made = await schema.make(f"{server}/{scratch}", name)
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-            await admin.close()
+    with tempfile.TemporaryDirectory() as folder:
+        root = schema.MIGRATIONS_DIR
+        if check:
+            root = Path(folder) / "migrations"
+            shutil.copytree(schema.MIGRATIONS_DIR, root)
+        if dialect == "sqlite":
+            made = await schema.make(f"sqlite://{folder}/scratch.sqlite3", name, root=root)
+        else:
+            server = os.environ.get("OCP_MIGRATIONS_SERVER", "postgres://postgres@127.0.0.1:5432")
+            scratch = f"ocp_scratch_{uuid.uuid4().hex[:12]}"
+            admin = await asyncpg.connect(f"{server}/postgres")
+            await admin.execute(f'CREATE DATABASE "{scratch}"')
+            try:
+                made = await schema.make(f"{server}/{scratch}", name, root=root)
+            finally:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+                await admin.close()
     print(f"{dialect}: {made or 'no changes'}")
+    return made
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -202,6 +207,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     p.add_argument("--name", default="update")
     p.add_argument("--dialect", choices=["sqlite", "postgres"])
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; fail if the models need a migration"
+    )
     p.set_defaults(func=makemigrations)
 
     args = parser.parse_args(argv)

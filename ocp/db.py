@@ -14,14 +14,21 @@ MODEL_MODULES: list[str] = ["ocp.users.models"]
 APP_LABEL = "models"
 
 
+def connection_name(database_url: str) -> str:
+    """The connection is named after its dialect: Tortoise caches SQL per connection name and
+    table process-wide, so SQLite and PostgreSQL in one process (tests) must not share one."""
+    return "sqlite" if database_url.startswith("sqlite") else "postgres"
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The Tortoise (and aerich) configuration for one database URL."""
+    name = connection_name(database_url)
     return {
-        "connections": {"default": database_url},
+        "connections": {name: database_url},
         "apps": {
             APP_LABEL: {
                 "models": [*MODEL_MODULES, "aerich.models"],
-                "default_connection": "default",
+                "default_connection": name,
             }
         },
         "use_tz": True,
@@ -53,6 +60,6 @@ async def tortoise_ctx(app: web.Application) -> AsyncIterator[None]:
         await orm.close_connections()
 
 
-async def ping() -> None:
+async def ping(database_url: str) -> None:
     """Raise if the database does not answer a trivial query."""
-    await connections.get("default").execute_query("SELECT 1")
+    await connections.get(connection_name(database_url)).execute_query("SELECT 1")

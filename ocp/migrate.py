@@ -19,15 +19,15 @@ def dialect_of(database_url: str) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgres"
 
 
-def location(dialect: str) -> Path:
-    return MIGRATIONS_DIR / dialect
+def location(dialect: str, root: Path = MIGRATIONS_DIR) -> Path:
+    return root / dialect
 
 
-def _command(database_url: str) -> Command:
+def _command(database_url: str, root: Path = MIGRATIONS_DIR) -> Command:
     return Command(
         tortoise_config=tortoise_config(database_url),
         app=APP_LABEL,
-        location=str(location(dialect_of(database_url))),
+        location=str(location(dialect_of(database_url), root)),
     )
 
 
@@ -72,20 +72,21 @@ async def pending(database_url: str) -> list[str]:
     return await asyncio.create_task(run())
 
 
-async def make(database_url: str, name: str) -> str | None:
+async def make(database_url: str, name: str, root: Path = MIGRATIONS_DIR) -> str | None:
     """Bring a scratch database of one dialect to head, then write the next migration for the
-    models' changes; return its file name, or None when nothing changed."""
+    models' changes under ``root``; return its file name, or None when nothing changed."""
     _prepare(database_url)
 
     async def run() -> str | None:
-        folder = location(dialect_of(database_url)) / APP_LABEL
-        command = _command(database_url)
+        folder = location(dialect_of(database_url), root) / APP_LABEL
+        command = _command(database_url, root)
         try:
             if not any(folder.glob("*.py")):
                 await command.init_db(safe=True)
                 return sorted(p.name for p in folder.glob("*.py"))[-1]
             await command.init()
             await command.upgrade(run_in_transaction=True)
+            await command.init()  # again: aerich reads the last models state from the database
             return await command.migrate(name, no_input=True) or None
         finally:
             with contextlib.suppress(Exception):

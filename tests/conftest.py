@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -21,7 +24,6 @@ import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
-from ocp import migrate
 from ocp.app import create_app
 from ocp.config import Settings
 from tests import helpers
@@ -41,6 +43,28 @@ async def _admin_connection() -> asyncpg.Connection:
         )
 
 
+def _migrate_in_subprocess(database_url: str | None, data_dir: Path | None = None) -> None:
+    """``python -m ocp migrate`` as an operator runs it. A process of its own also keeps
+    aerich's per-dialect globals out of this one, where both dialects are used."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCP_")}
+    if database_url:
+        env["OCP_DATABASE_URL"] = database_url
+    if data_dir:
+        env["OCP_DATA_DIR"] = str(data_dir)
+    done = subprocess.run(
+        [sys.executable, "-m", "ocp", "migrate"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An embedded database file migrated to head, copied for each embedded test."""
+    data_dir = tmp_path_factory.mktemp("sqlite-template")
+    _migrate_in_subprocess(None, data_dir)
+    return data_dir / "ocp.sqlite3"
+
+
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A database migrated to head with our migrations, used as the template for each test."""
@@ -50,14 +74,15 @@ def pg_template() -> Iterator[str]:
         admin = await _admin_connection()
         await admin.execute(f'CREATE DATABASE "{name}"')
         await admin.close()
-        await migrate.upgrade(f"{PG_SERVER}/{name}")
+
+    asyncio.run(create())
+    _migrate_in_subprocess(f"{PG_SERVER}/{name}")
 
     async def drop() -> None:
         admin = await _admin_connection()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 
-    asyncio.run(create())
     yield name
     asyncio.run(drop())
 
@@ -123,10 +148,11 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def embedded_settings(tmp_path: Path) -> Settings:
-    """Embedded-mode settings: SQLite under a temporary folder, no Redis, migrated."""
+def embedded_settings(tmp_path: Path, sqlite_template: Path) -> Settings:
+    """Embedded-mode settings: a migrated SQLite file in a temporary folder, no Redis."""
     settings = Settings(data_dir=tmp_path / "var")
-    await migrate.upgrade(settings.effective_database_url)
+    settings.data_dir.mkdir()
+    shutil.copy(sqlite_template, settings.data_dir / "ocp.sqlite3")
     return settings
 
 

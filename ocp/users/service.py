@@ -162,26 +162,28 @@ async def list_users(
 
 
 async def update_by_admin(*, user_id: int, changes: Mapping[str, Any]) -> User:
-    """Change a user's ``role`` or ``is_active``; the last active admin cannot be removed."""
+    """Change a user's ``role`` or ``is_active``; the last active admin cannot be removed.
+
+    Every active admin row is locked (in id order, so two such changes cannot deadlock)
+    before the check, so two admins demoting each other at once leave one admin.
+    """
     async with in_transaction() as conn:
+        # Whole rows: Tortoise drops FOR UPDATE from values_list() and count() queries.
+        admins = (
+            await User.filter(role=Role.ADMIN, is_active=True)
+            .order_by("id")
+            .select_for_update()
+            .using_db(conn)
+        )
+        admin_ids = [admin.id for admin in admins]
         user = await User.filter(id=user_id).select_for_update().using_db(conn).first()
         if user is None:
             raise NotFound("No such user")
-        loses_admin = (
-            user.role == Role.ADMIN
-            and user.is_active
-            and (changes.get("role", user.role) != Role.ADMIN or changes.get("is_active") is False)
+        loses_admin = user.id in admin_ids and (
+            changes.get("role", user.role) != Role.ADMIN or changes.get("is_active") is False
         )
-        if loses_admin:
-            others = (
-                await User.filter(role=Role.ADMIN, is_active=True)
-                .exclude(id=user.id)
-                .select_for_update()
-                .using_db(conn)
-                .count()
-            )
-            if others == 0:
-                raise Conflict("The last active admin cannot be demoted or deactivated")
+        if loses_admin and not [i for i in admin_ids if i != user.id]:
+            raise Conflict("The last active admin cannot be demoted or deactivated")
         if changes:
             for name, value in changes.items():
                 setattr(user, name, value)
@@ -220,14 +222,23 @@ async def create_admin(
 
 
 async def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new API token; the secret is returned here once and only its SHA-256 is kept."""
-    active = await ApiToken.filter(user_id=user.id, revoked_at=None).count()
-    if active >= MAX_TOKENS_PER_USER:
-        raise Conflict(f"At most {MAX_TOKENS_PER_USER} active tokens; revoke one first")
+    """A new API token; the secret is returned here once and only its SHA-256 is kept.
+
+    The owner's row is locked while counting, so parallel requests cannot pass the cap.
+    """
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = await ApiToken.create(
-        user_id=user.id, name=name, token_hash=hash_token(secret), prefix=secret[:12]
-    )
+    async with in_transaction() as conn:
+        await User.filter(id=user.id).select_for_update().using_db(conn).first()
+        active = await ApiToken.filter(user_id=user.id, revoked_at=None).using_db(conn).count()
+        if active >= MAX_TOKENS_PER_USER:
+            raise Conflict(f"At most {MAX_TOKENS_PER_USER} active tokens; revoke one first")
+        token = await ApiToken.create(
+            user_id=user.id,
+            name=name,
+            token_hash=hash_token(secret),
+            prefix=secret[:12],
+            using_db=conn,
+        )
     return token, secret
 
 

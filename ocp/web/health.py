@@ -10,7 +10,7 @@ from aiohttp import web
 from marshmallow import Schema, fields
 
 from ocp import db
-from ocp.appkeys import REDIS
+from ocp.appkeys import REDIS, SETTINGS
 from ocp.errors import ServiceUnavailable
 from ocp.web.endpoint import PUBLIC, Endpoint
 
@@ -28,7 +28,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    checks: dict[str, Awaitable[object]] = {"database": db.ping()}
+    checks: dict[str, Awaitable[object]] = {
+        "database": db.ping(request.app[SETTINGS].effective_database_url)
+    }
     redis = request.app[REDIS]
     if redis is not None:
         checks["redis"] = redis.ping()

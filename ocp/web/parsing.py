@@ -49,9 +49,15 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
     return result
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
+
+
 def path_id(request: web.Request, name: str = "id") -> int:
-    """An integer id from the path; anything else is a 404 (the thing cannot exist)."""
+    """An id from the path: ASCII digits within the column's range; anything else is a 404."""
     raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
         raise NotFound()
-    return int(raw)
+    value = int(raw)
+    if not 0 < value <= MAX_ID:
+        raise NotFound()
+    return value

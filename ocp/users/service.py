@@ -257,7 +257,7 @@ async def revoke_token(*, user: User, token_id: int) -> None:
 
 async def authenticate_token(*, secret: str) -> tuple[User, int] | None:
     """The active owner and token id for a presented secret, or None."""
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200 or not secret.isascii():
         return None
     token = (
         await ApiToken.filter(token_hash=hash_token(secret), revoked_at=None)

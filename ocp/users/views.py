@@ -134,6 +134,7 @@ routes = [
         "Create a student account",
         ACCOUNTS,
         body=RegisterSchema,
+        csrf=False,
         status=201,
         response=UserSchema,
         errors=(409, 429),
@@ -147,6 +148,7 @@ routes = [
         "Sign in with a session cookie",
         ACCOUNTS,
         body=LoginSchema,
+        csrf=False,
         response=SessionSchema,
         errors=(401, 403, 429),
         description=(

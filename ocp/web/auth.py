@@ -17,7 +17,7 @@ from ocp.appkeys import CALLER, SESSIONS, SETTINGS
 from ocp.errors import Forbidden, Unauthorized
 from ocp.users import service as users_service
 from ocp.users.models import User
-from ocp.web.endpoint import endpoint_of
+from ocp.web.endpoint import Endpoint, endpoint_of
 from ocp.web.sessions import SessionState
 
 CSRF_HEADER = "X-CSRF-Token"
@@ -90,15 +90,16 @@ def _origin_allowed(request: web.Request, origin: str) -> bool:
     return urlsplit(origin).netloc.lower() == request.host.lower()
 
 
-def _check_browser_request(request: web.Request, caller: Caller | None) -> None:
+def _check_browser_request(request: web.Request, endpoint: Endpoint, caller: Caller | None) -> None:
     """Unsafe requests without a token: the Origin (if sent) must be ours, and a session's
     CSRF token must match."""
     origin = request.headers.get("Origin")
     if origin is not None and not _origin_allowed(request, origin):
         raise Forbidden("Cross-origin request refused (Origin not allowed)")
-    if caller is not None and caller.session is not None:
+    if caller is not None and caller.session is not None and endpoint.csrf:
         given = request.headers.get(CSRF_HEADER, "")
-        if not secrets.compare_digest(given.encode(), caller.session.csrf_token.encode()):
+        expected = caller.session.csrf_token.encode()
+        if not secrets.compare_digest(given.encode("utf-8", "surrogateescape"), expected):
             raise Forbidden(f"Missing or wrong {CSRF_HEADER} header")
 
 
@@ -117,7 +118,7 @@ async def auth_middleware(request: web.Request, handler: Any) -> web.StreamRespo
     else:
         caller = await _session_caller(request)
         if endpoint.unsafe:
-            _check_browser_request(request, caller)
+            _check_browser_request(request, endpoint, caller)
     request[CALLER] = caller
     if endpoint.access.authenticated:
         if caller is None:

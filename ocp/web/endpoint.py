@@ -66,6 +66,8 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     description: str = ""
     media_type: str = "application/json"
+    # False only where a request starts a session (login, register): the Origin check stays.
+    csrf: bool = True
 
     @property
     def unsafe(self) -> bool:

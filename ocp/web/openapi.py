@@ -79,7 +79,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     ]
     if endpoint.query is not None:
         parameters.append({"in": "query", "schema": endpoint.query})
-    if endpoint.unsafe and endpoint.access.authenticated:
+    if endpoint.unsafe and endpoint.csrf:
         parameters.append(
             {
                 "in": "header",

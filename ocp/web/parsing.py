@@ -21,8 +21,10 @@ async def read_body(request: web.Request, schema: Schema) -> dict[str, Any]:
         raise PayloadTooLarge(f"The body is larger than {request.client_max_size} bytes") from None
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The body is not valid JSON") from None
+        # Valid JSON may still hold lone surrogates ("\ud800") that no database can store.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        raise BadRequest("The body is not valid JSON in UTF-8") from None
     return load(schema, data)
 
 
@@ -31,10 +33,20 @@ def read_query(request: web.Request, schema: Schema) -> dict[str, Any]:
     data: dict[str, str] = {}
     for name in request.query:
         values = request.query.getall(name)
+        if not all(_is_utf8(text) for text in (name, *values)):
+            raise BadRequest("The query string is not valid UTF-8")
         if len(values) > 1:
             raise ValidationFailed(errors={name: ["Give this parameter once."]})
         data[name] = values[0]
     return load(schema, data)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load(schema: Schema, data: Any) -> dict[str, Any]:

@@ -126,6 +126,10 @@ class SessionStore:
         return csrf
 
     async def end(self, request: web.Request) -> None:
-        """Sign out: the session is removed on the server side and the cookie cleared."""
+        """Sign out: the session is removed on the server side at once (even if the request
+        then fails) and the cookie cleared."""
         if COOKIE_NAME in request.cookies:
-            (await get_session(request)).invalidate()
+            session = await get_session(request)
+            if session.identity is not None:
+                await self.storage.discard(str(session.identity))
+            session.invalidate()

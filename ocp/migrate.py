@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from aerich import Command
 from tortoise import Tortoise
@@ -12,6 +14,7 @@ from tortoise.exceptions import OperationalError
 
 from ocp.db import APP_LABEL, tortoise_config
 
+T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -38,38 +41,37 @@ def _prepare(database_url: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
 
 
-async def upgrade(database_url: str) -> list[str]:
-    """Apply every migration not yet applied; return their file names."""
+async def _run(database_url: str, work: Callable[[Command], Awaitable[T]]) -> T:
+    """Run ``work`` with an initialised aerich command, in a task of its own, so the ORM
+    context aerich opens never leaks into the caller's."""
     _prepare(database_url)
 
-    async def run() -> list[str]:
+    async def run() -> T:
         command = _command(database_url)
         await command.init()
         try:
-            return await command.upgrade(run_in_transaction=True)
+            return await work(command)
         finally:
             await Tortoise.close_connections()
 
-    # A task of its own, so the ORM context aerich opens never leaks into the caller's.
     return await asyncio.create_task(run())
+
+
+async def upgrade(database_url: str) -> list[str]:
+    """Apply every migration not yet applied; return their file names."""
+    return await _run(database_url, lambda command: command.upgrade(run_in_transaction=True))
 
 
 async def pending(database_url: str) -> list[str]:
     """Migration files not yet applied to the database."""
-    _prepare(database_url)
 
-    async def run() -> list[str]:
-        command = _command(database_url)
-        await command.init()
+    async def heads(command: Command) -> list[str]:
         try:
-            try:
-                return await command.heads()
-            except OperationalError:
-                return await command.history()
-        finally:
-            await Tortoise.close_connections()
+            return await command.heads()
+        except OperationalError:  # no aerich table yet: everything is pending
+            return await command.history()
 
-    return await asyncio.create_task(run())
+    return await _run(database_url, heads)
 
 
 async def make(database_url: str, name: str, root: Path = MIGRATIONS_DIR) -> str | None:

@@ -10,6 +10,7 @@ each test. Point them elsewhere with ``OCP_TEST_PG`` and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -87,16 +88,24 @@ def pg_template() -> Iterator[str]:
     asyncio.run(drop())
 
 
-@pytest.fixture
-async def database_url(pg_template: str) -> AsyncIterator[str]:
+@contextlib.asynccontextmanager
+async def new_database(template: str | None = None) -> AsyncIterator[str]:
+    """A new PostgreSQL database (a copy of ``template``, or empty); its URL; dropped after."""
     name = f"ocp_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
     admin = await _admin_connection()
-    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    copy = f' TEMPLATE "{template}"' if template else ""
+    await admin.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield f"{PG_SERVER}/{name}"
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def database_url(pg_template: str) -> AsyncIterator[str]:
+    async with new_database(pg_template) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

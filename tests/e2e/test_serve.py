@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 import pytest
 
-from tests.conftest import PG_SERVER, SECRET
+from tests.conftest import SECRET, new_database
 from tests.e2e.processes import Server, clean_env, free_port, run_ocp
 from tests.helpers import PASSWORD
 
@@ -18,14 +16,8 @@ from tests.helpers import PASSWORD
 @pytest.fixture
 async def empty_database() -> AsyncIterator[str]:
     """A brand-new PostgreSQL database with no tables at all."""
-    name = f"ocp_e2e_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with new_database() as url:
+        yield url
 
 
 def _jar_session() -> aiohttp.ClientSession:

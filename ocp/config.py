@@ -105,7 +105,12 @@ class Settings:
             if raw := env.get(name):
                 values[attr] = _int(name, raw, minimum)
         if raw := env.get("OCP_LOG_LEVEL"):
-            values["log_level"] = raw.strip().upper()
+            level = raw.strip().upper()
+            if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+                raise SettingsError(
+                    f"OCP_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {raw!r}"
+                )
+            values["log_level"] = level
         return cls(**values)
 
     def with_secret_key(self) -> Settings:

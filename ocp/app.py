@@ -5,8 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from ocp import db
-from ocp.appkeys import ENDPOINTS, LIMITER, REDIS, SESSIONS, SETTINGS
+from ocp.appkeys import CATALOG_CACHE, ENDPOINTS, LIMITER, REDIS, SESSIONS, SETTINGS
 from ocp.config import Settings
+from ocp.courses import views as courses_views
+from ocp.courses.cache import CatalogCache
 from ocp.ratelimit import MemoryLimiter, RedisLimiter
 from ocp.redis_pool import connect, redis_ctx
 from ocp.users import views as users_views
@@ -20,7 +22,7 @@ from ocp.web.sessions import SessionStore
 
 def all_endpoints() -> list[Endpoint]:
     """Every route of the service; each domain adds its ``routes`` here."""
-    return [*health.routes, *docs.routes, *users_views.routes]
+    return [*health.routes, *docs.routes, *users_views.routes, *courses_views.routes]
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -37,6 +39,7 @@ def create_app(settings: Settings) -> web.Application:
     app[REDIS] = redis
     app[LIMITER] = RedisLimiter(redis) if redis is not None else MemoryLimiter()
     app[SESSIONS] = SessionStore(settings, redis)
+    app[CATALOG_CACHE] = CatalogCache(redis, enabled=settings.catalog_cache)
     app[SESSIONS].install(app)
     app.middlewares.append(auth_middleware)
     app[ENDPOINTS] = {}

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
     from ocp.config import Settings
+    from ocp.courses.cache import CatalogCache
     from ocp.ratelimit import Limiter
     from ocp.web.auth import Caller
     from ocp.web.endpoint import Endpoint
@@ -21,6 +22,7 @@ LIMITER: web.AppKey[Limiter] = web.AppKey("limiter")
 SESSIONS: web.AppKey[SessionStore] = web.AppKey("sessions")
 ENDPOINTS: web.AppKey[dict[web.AbstractRoute, Endpoint]] = web.AppKey("endpoints")
 OPENAPI: web.AppKey[dict[str, object]] = web.AppKey("openapi")
+CATALOG_CACHE: web.AppKey[CatalogCache] = web.AppKey("catalog_cache")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 CALLER: web.RequestKey[Caller | None] = web.RequestKey("caller")

@@ -56,6 +56,7 @@ class Settings:
     register_max_per_address: int = 20
     register_window: int = 3600
     trust_forwarded: bool = False
+    catalog_cache: bool = True
     log_level: str = "INFO"
 
     @property
@@ -95,6 +96,8 @@ class Settings:
             values["cookie_secure"] = _bool("OCP_COOKIE_SECURE", raw)
         if raw := env.get("OCP_TRUST_FORWARDED"):
             values["trust_forwarded"] = _bool("OCP_TRUST_FORWARDED", raw)
+        if raw := env.get("OCP_CATALOG_CACHE"):
+            values["catalog_cache"] = _bool("OCP_CATALOG_CACHE", raw)
         if raw := env.get("OCP_ALLOWED_ORIGINS"):
             values["allowed_origins"] = _list(raw)
         for name, attr, minimum in (

@@ -10,7 +10,7 @@ from tortoise import Tortoise, connections
 
 from ocp.appkeys import SETTINGS
 
-MODEL_MODULES: list[str] = ["ocp.users.models"]
+MODEL_MODULES: list[str] = ["ocp.users.models", "ocp.courses.models"]
 APP_LABEL = "models"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ocp.appkeys import LIMITER, SESSIONS, SETTINGS
+from ocp.appkeys import CATALOG_CACHE, LIMITER, SESSIONS, SETTINGS
+from ocp.courses import service as course_service
 from ocp.users import service as users_service
 from ocp.users.schemas import (
     AdminUserUpdateSchema,
@@ -68,7 +69,10 @@ async def me(request: web.Request) -> web.Response:
 
 async def update_me(request: web.Request) -> web.Response:
     changes = await read_body(request, ProfileUpdateSchema())
+    before = caller_of(request).user.full_name
     user = await users_service.update_profile(user=caller_of(request).user, changes=changes)
+    if user.full_name != before:
+        await course_service.instructor_renamed(cache=request.app[CATALOG_CACHE])
     return dumped(UserSchema(), user)
 
 

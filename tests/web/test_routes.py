@@ -18,6 +18,11 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/register"),
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/logout"),
+    ("GET", "/api/v1/courses"),
+    ("GET", "/api/v1/courses/{id}"),
+    ("GET", "/api/v1/categories"),
+    ("GET", "/api/v1/courses/{id}/lessons"),
+    ("GET", "/api/v1/courses/{id}/lessons/{lesson_id}"),
 }
 
 
@@ -43,6 +48,6 @@ async def test_every_non_public_route_refuses_anonymous_callers(client: TestClie
     for endpoint in client.server.app[ENDPOINTS].values():
         if endpoint.access == PUBLIC:
             continue
-        path = endpoint.path.replace("{id}", "1")
+        path = endpoint.path.replace("{id}", "1").replace("{lesson_id}", "1")
         response = await client.request(endpoint.method, path)
         assert response.status == 401, f"{endpoint.method} {path}: {response.status}"

@@ -1,0 +1,1 @@
+"""The catalog: courses and their lessons."""

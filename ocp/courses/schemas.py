@@ -1,0 +1,252 @@
+"""What goes in and out of the catalog API."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from ocp.courses.currencies import ISO_4217
+from ocp.courses.models import ContentType, CourseStatus, Level
+from ocp.web.schemas import InputSchema, PageQuerySchema, StrictBoolean, TrimmedString
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
+MAX_PRICE = Decimal("100000")
+MAX_DURATION = 100_000
+SORTS = ["relevance", "newest", "price", "-price", "title", "popular"]
+LEVELS = [level.value for level in Level]
+STATUSES = [status.value for status in CourseStatus]
+CONTENT_TYPES = [kind.value for kind in ContentType]
+MAX_TAGS = 20
+
+
+class Slug(TrimmedString):
+    """A lower-case slug such as ``data-science``."""
+
+    def __init__(self, max_length: int = 50, **kwargs: Any) -> None:
+        super().__init__(
+            validate=[
+                validate.Length(min=1, max=max_length),
+                validate.Regexp(SLUG, error="Use lower-case letters, digits and single hyphens."),
+            ],
+            **kwargs,
+        )
+
+
+class Price(fields.Decimal):
+    """A price as a JSON number or string: 0 to 100000 with at most 2 decimal places."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(places=None, as_string=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValidationError("Must be a number.")
+        number = super()._deserialize(str(value), attr, data, **kwargs)
+        if not number.is_finite() or number < 0 or number > MAX_PRICE:
+            raise ValidationError(f"Must be between 0 and {MAX_PRICE}.")
+        if number != number.quantize(Decimal("0.01")):
+            raise ValidationError("At most 2 decimal places.")
+        return number
+
+
+class StrictInteger(fields.Integer):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+
+class HttpUrl(fields.Url):
+    def __init__(self, schemes: set[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(
+            schemes=schemes or {"http", "https"}, validate=validate.Length(max=2048), **kwargs
+        )
+
+
+class InstructorSchema(Schema):
+    id = fields.Integer(required=True)
+    full_name = fields.String(required=True)
+
+
+def _price(course: Any) -> str:
+    return f"{Decimal(course.price_cents) / 100:.2f}"
+
+
+class CourseSummarySchema(Schema):
+    """A course as the catalog lists it."""
+
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    subtitle = fields.String(required=True)
+    category = fields.String(required=True)
+    tags = fields.List(fields.String(), required=True)
+    level = fields.String(required=True, metadata={"enum": LEVELS})
+    language = fields.String(required=True)
+    price = fields.Function(_price, required=True, metadata={"type": "string", "example": "19.99"})
+    currency = fields.String(required=True)
+    is_free = fields.Function(lambda c: c.price_cents == 0, metadata={"type": "boolean"})
+    duration_minutes = fields.Integer(required=True)
+    cover_image_url = fields.String(allow_none=True, required=True)
+    lesson_count = fields.Integer(required=True)
+    enrollment_count = fields.Integer(required=True)
+    instructor = fields.Nested(InstructorSchema, required=True)
+    status = fields.String(required=True, metadata={"enum": STATUSES})
+    published_at = fields.DateTime(allow_none=True, required=True)
+
+
+class CourseSchema(CourseSummarySchema):
+    """A course in full."""
+
+    description = fields.String(required=True, metadata={"description": "Sanitized HTML."})
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class CourseFieldsSchema(InputSchema):
+    """The fields an owner may set; ``price`` is a decimal (number or string)."""
+
+    title = TrimmedString(validate=validate.Length(min=3, max=200))
+    subtitle = TrimmedString(validate=validate.Length(max=300))
+    description = fields.String(
+        validate=validate.Length(max=50_000), metadata={"description": "HTML; sanitized."}
+    )
+    category = Slug()
+    tags = fields.List(Slug(max_length=40), validate=validate.Length(max=MAX_TAGS))
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    language = TrimmedString(
+        validate=validate.Regexp(LANGUAGE, error="A lower-case language code such as en or pt-br.")
+    )
+    price = Price()
+    currency = TrimmedString(
+        validate=validate.OneOf(sorted(ISO_4217), error="An ISO 4217 code such as USD.")
+    )
+    duration_minutes = StrictInteger(validate=validate.Range(min=0, max=MAX_DURATION))
+    cover_image_url = HttpUrl(allow_none=True)
+
+    @post_load
+    def normalize(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "tags" in data:
+            data["tags"] = list(dict.fromkeys(data["tags"]))
+        if "price" in data:
+            data["price_cents"] = int(data.pop("price") * 100)
+        return data
+
+
+class CourseCreateSchema(CourseFieldsSchema):
+    title = TrimmedString(required=True, validate=validate.Length(min=3, max=200))
+
+
+class AdminCourseCreateSchema(CourseCreateSchema):
+    instructor_id = StrictInteger(
+        validate=validate.Range(min=1),
+        metadata={"description": "Admins only: the instructor who will own the course."},
+    )
+
+
+class CourseUpdateSchema(CourseFieldsSchema):
+    status = fields.String(
+        validate=validate.OneOf(STATUSES),
+        metadata={"description": "`published` publishes (needs a lesson); `archived` archives."},
+    )
+
+
+class CatalogQuerySchema(PageQuerySchema):
+    q = TrimmedString(validate=validate.Length(min=1, max=200))
+    category = Slug()
+    tag = Slug(max_length=40)
+    instructor = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    language = fields.String(validate=validate.Regexp(LANGUAGE))
+    price_min = Price()
+    price_max = Price()
+    is_free = fields.String(validate=validate.OneOf(["true", "false"]))
+    duration_min = fields.Integer(validate=validate.Range(min=0, max=MAX_DURATION))
+    duration_max = fields.Integer(validate=validate.Range(min=0, max=MAX_DURATION))
+    sort = fields.String(
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "Default: `relevance` with `q`, `newest` without."},
+    )
+
+    @validates_schema
+    def check_ranges(self, data: dict[str, Any], **kwargs: Any) -> None:
+        for low, high in (("price_min", "price_max"), ("duration_min", "duration_max")):
+            if low in data and high in data and data[low] > data[high]:
+                raise ValidationError(f"Must not exceed {high}.", low)
+        if data.get("sort") == "relevance" and "q" not in data:
+            raise ValidationError("Sorting by relevance needs q.", "sort")
+
+    @post_load
+    def normalize(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for name in ("price_min", "price_max"):
+            if name in data:
+                data[name] = int(data[name] * 100)
+        if "is_free" in data:
+            data["is_free"] = data["is_free"] == "true"
+        data.setdefault("sort", "relevance" if "q" in data else "newest")
+        return data
+
+
+class CategorySchema(Schema):
+    category = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class LessonOutlineSchema(Schema):
+    """A lesson in a course's outline; content fields are null where the caller may not read."""
+
+    id = fields.Integer(required=True)
+    course_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    content_type = fields.String(required=True, metadata={"enum": CONTENT_TYPES})
+    position = fields.Integer(required=True)
+    duration_minutes = fields.Integer(required=True)
+    is_preview = fields.Boolean(required=True)
+    locked = fields.Boolean(
+        required=True, metadata={"description": "True when the caller may not read the lesson."}
+    )
+    body = fields.String(allow_none=True, required=True)
+    video_url = fields.String(allow_none=True, required=True)
+    asset_id = fields.Integer(allow_none=True, required=True)
+
+
+class LessonSchema(LessonOutlineSchema):
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class LessonFieldsSchema(InputSchema):
+    title = TrimmedString(validate=validate.Length(min=1, max=200))
+    description = TrimmedString(validate=validate.Length(max=5000))
+    content_type = fields.String(validate=validate.OneOf(CONTENT_TYPES))
+    body = fields.String(
+        validate=validate.Length(max=200_000), metadata={"description": "HTML; sanitized."}
+    )
+    video_url = HttpUrl(schemes={"https"}, allow_none=True)
+    asset_id = StrictInteger(
+        allow_none=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "An upload (not yet: uploads arrive with the media issue)."},
+    )
+    position = StrictInteger(
+        validate=validate.Range(min=1, max=10_000),
+        metadata={"description": "1-based; other lessons move to make room."},
+    )
+    duration_minutes = StrictInteger(validate=validate.Range(min=0, max=MAX_DURATION))
+    is_preview = StrictBoolean()
+
+
+class LessonCreateSchema(LessonFieldsSchema):
+    title = TrimmedString(required=True, validate=validate.Length(min=1, max=200))
+
+
+class LessonOrderSchema(InputSchema):
+    lesson_ids = fields.List(
+        StrictInteger(validate=validate.Range(min=1)),
+        required=True,
+        validate=validate.Length(max=10_000),
+        metadata={"description": "Every lesson of the course, each once, in the new order."},
+    )

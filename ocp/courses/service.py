@@ -1,0 +1,344 @@
+"""Catalog operations: courses and lessons, who may see and change them, and the search."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from ocp.courses import search
+from ocp.courses.cache import CatalogCache
+from ocp.courses.models import Course, CourseStatus, CourseTag, Lesson
+from ocp.errors import Conflict, Forbidden, NotFound, NotImplementedYet, ValidationFailed
+from ocp.richtext import sanitize
+from ocp.users.models import Role, User
+
+EDITORS = (Role.INSTRUCTOR, Role.ADMIN)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def slugify(title: str) -> str:
+    """ASCII, lower-case, hyphenated; ``course`` when nothing of the title survives."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:200].rstrip("-")
+    return slug or "course"
+
+
+def can_edit(actor: User | None, course: Course) -> bool:
+    """The owner (while still an instructor) and admins may change a course."""
+    if actor is None:
+        return False
+    return actor.role == Role.ADMIN or (
+        actor.id == course.instructor_id and actor.role == Role.INSTRUCTOR
+    )
+
+
+def can_read_lessons(actor: User | None, course: Course) -> bool:
+    """Who may read every lesson in full: editors (enrolled students join with enrollment)."""
+    return can_edit(actor, course)
+
+
+async def get_visible(*, course_id: int, actor: User | None) -> Course:
+    """A course the caller may see: published ones for anyone, others for their editors."""
+    course = await Course.get_or_none(id=course_id).select_related("instructor")
+    if course is None:
+        raise NotFound("No such course")
+    if course.status != CourseStatus.PUBLISHED and not can_edit(actor, course):
+        raise NotFound("No such course")
+    return course
+
+
+async def get_for_write(*, course_id: int, actor: User, conn: Any = None) -> Course:
+    """A course the caller may change (locked when inside a transaction): else 404 or 403."""
+    query = Course.filter(id=course_id)
+    if conn is not None:
+        query = query.select_for_update().using_db(conn)
+    course = await query.first()
+    if course is None:
+        raise NotFound("No such course")
+    if not can_edit(actor, course):
+        raise Forbidden("Only the course's instructor or an admin may change it")
+    return course
+
+
+async def _owner_for(actor: User, instructor_id: int | None) -> int:
+    if instructor_id is None or instructor_id == actor.id:
+        return actor.id
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only admins may create a course for someone else")
+    owner = await User.get_or_none(id=instructor_id)
+    if owner is None or owner.role not in EDITORS or not owner.is_active:
+        raise ValidationFailed(errors={"instructor_id": ["Not an active instructor."]})
+    return owner.id
+
+
+def _prepare(changes: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(changes)
+    if "description" in values:
+        values["description"] = sanitize(values["description"])
+    return values
+
+
+async def _set_tags(course_id: int, tags: list[str], conn: Any) -> None:
+    await CourseTag.filter(course_id=course_id).using_db(conn).delete()
+    if tags:
+        await CourseTag.bulk_create(
+            [CourseTag(course_id=course_id, tag=tag) for tag in tags], using_db=conn
+        )
+
+
+async def create(*, actor: User, values: Mapping[str, Any], cache: CatalogCache) -> Course:
+    """A draft owned by the caller (or, for admins, by ``instructor_id``)."""
+    values = _prepare(values)
+    owner_id = await _owner_for(actor, values.pop("instructor_id", None))
+    base = slugify(values["title"])
+    for attempt in range(5):
+        slug = base if attempt == 0 else f"{base}-{secrets.token_hex(3)}"
+        if attempt == 0 and await Course.exists(slug=slug):
+            continue
+        try:
+            async with in_transaction() as conn:
+                course = await Course.create(
+                    **values, slug=slug, instructor_id=owner_id, using_db=conn
+                )
+                await _set_tags(course.id, course.tags, conn)
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise Conflict("Could not find a free slug for this title; change it slightly")
+    await cache.bump()
+    return await Course.get(id=course.id).select_related("instructor")
+
+
+async def update(
+    *, course_id: int, actor: User, changes: Mapping[str, Any], cache: CatalogCache
+) -> Course:
+    """Change a course; ``status`` publishes (needs a lesson), unpublishes or archives."""
+    values = _prepare(changes)
+    async with in_transaction() as conn:
+        course = await get_for_write(course_id=course_id, actor=actor, conn=conn)
+        status = values.pop("status", None)
+        if status is not None and status != course.status:
+            if status == CourseStatus.PUBLISHED:
+                if await Lesson.filter(course_id=course.id).using_db(conn).count() == 0:
+                    raise Conflict("A course needs at least one lesson to be published")
+                course.published_at = course.published_at or _now()
+                values["published_at"] = course.published_at
+            values["status"] = CourseStatus(status)
+        for name, value in values.items():
+            setattr(course, name, value)
+        if values:
+            await course.save(update_fields=[*values, "updated_at"], using_db=conn)
+        if "tags" in values:
+            await _set_tags(course.id, values["tags"], conn)
+    await cache.bump()
+    return await Course.get(id=course.id).select_related("instructor")
+
+
+async def archive(*, course_id: int, actor: User, cache: CatalogCache) -> None:
+    """Out of the catalog and closed to new enrollments; enrolled students keep access."""
+    _ = await update(
+        course_id=course_id,
+        actor=actor,
+        changes={"status": CourseStatus.ARCHIVED},
+        cache=cache,
+    )
+
+
+async def list_catalog(
+    *, filters: Mapping[str, Any], offset: int, limit: int
+) -> tuple[list[Course], int]:
+    """One page of published courses matching ``filters``, in order, and the total."""
+    dialect = _connection_name()  # connections are named after their dialect (ocp.db)
+    conn = connections.get(dialect)
+    sql, params = search.catalog_page(dict(filters), dialect=dialect, offset=offset, limit=limit)
+    rows = await conn.execute_query_dict(sql, params)
+    if rows:
+        total = int(rows[0]["total"])
+    else:
+        sql, params = search.catalog_count(dict(filters), dialect=dialect)
+        total = int((await conn.execute_query_dict(sql, params))[0]["total"])
+    ids = [int(row["id"]) for row in rows]
+    by_id = {c.id: c for c in await Course.filter(id__in=ids).select_related("instructor")}
+    return [by_id[i] for i in ids if i in by_id], total
+
+
+def _connection_name() -> str:
+    return next(iter(connections.db_config))
+
+
+async def categories() -> list[dict[str, Any]]:
+    """Categories of published courses with their counts, most populated first."""
+    rows = (
+        await Course.filter(status=CourseStatus.PUBLISHED)
+        .annotate(count=Count("id"))
+        .group_by("category")
+        .order_by("-count", "category")
+        .values("category", "count")
+    )
+    return [{"category": row["category"], "count": int(row["count"])} for row in rows]
+
+
+# Lessons -----------------------------------------------------------------------------------
+
+
+def lesson_view(lesson: Lesson, *, readable: bool) -> dict[str, Any]:
+    """A lesson for a caller: content fields only where the caller may read it."""
+    locked = not (readable or lesson.is_preview)
+    data = {
+        name: getattr(lesson, name)
+        for name in (
+            "id", "course_id", "title", "description", "content_type", "position",
+            "duration_minutes", "is_preview", "created_at", "updated_at",
+        )
+    }  # fmt: skip
+    data["locked"] = locked
+    for name in ("body", "video_url", "asset_id"):
+        data[name] = None if locked else getattr(lesson, name)
+    return data
+
+
+async def outline(*, course_id: int, actor: User | None) -> list[dict[str, Any]]:
+    """The lessons of a visible course, in order."""
+    course = await get_visible(course_id=course_id, actor=actor)
+    readable = can_read_lessons(actor, course)
+    lessons = await Lesson.filter(course_id=course.id).order_by("position", "id")
+    return [lesson_view(lesson, readable=readable) for lesson in lessons]
+
+
+async def get_lesson(*, course_id: int, lesson_id: int, actor: User | None) -> dict[str, Any]:
+    """A whole lesson: previews for anyone who sees the course, the rest for its readers."""
+    course = await get_visible(course_id=course_id, actor=actor)
+    lesson = await Lesson.get_or_none(id=lesson_id, course_id=course.id)
+    if lesson is None:
+        raise NotFound("No such lesson in this course")
+    view = lesson_view(lesson, readable=can_read_lessons(actor, course))
+    if view["locked"]:
+        raise Forbidden("Enroll in the course to read this lesson")
+    return view
+
+
+def _lesson_values(changes: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(changes)
+    if "body" in values:
+        values["body"] = sanitize(values["body"])
+    if values.get("asset_id") is not None:
+        raise NotImplementedYet("Attaching uploads arrives with the media issue")
+    return values
+
+
+async def _renumber(course_id: int, ordered: list[Lesson], conn: Any) -> None:
+    for position, lesson in enumerate(ordered, start=1):
+        if lesson.position != position:
+            lesson.position = position
+            await Lesson.filter(id=lesson.id).using_db(conn).update(position=position)
+    await (
+        Course.filter(id=course_id)
+        .using_db(conn)
+        .update(lesson_count=len(ordered), updated_at=_now())
+    )
+
+
+async def _ordered_lessons(course_id: int, conn: Any) -> list[Lesson]:
+    return await Lesson.filter(course_id=course_id).using_db(conn).order_by("position", "id")
+
+
+async def create_lesson(
+    *, course_id: int, actor: User, values: Mapping[str, Any], cache: CatalogCache
+) -> dict[str, Any]:
+    """Add a lesson at ``position`` (1-based; the end when left out or too large)."""
+    values = _lesson_values(values)
+    async with in_transaction() as conn:
+        course = await get_for_write(course_id=course_id, actor=actor, conn=conn)
+        lessons = await _ordered_lessons(course.id, conn)
+        position = min(values.pop("position", len(lessons) + 1), len(lessons) + 1)
+        lesson = await Lesson.create(
+            **values, course_id=course.id, position=position, using_db=conn
+        )
+        lessons.insert(position - 1, lesson)
+        await _renumber(course.id, lessons, conn)
+    await cache.bump()
+    return lesson_view(lesson, readable=True)
+
+
+async def _lesson_for_write(course_id: int, lesson_id: int, actor: User, conn: Any) -> Lesson:
+    _ = await get_for_write(course_id=course_id, actor=actor, conn=conn)
+    lesson = await Lesson.filter(id=lesson_id, course_id=course_id).using_db(conn).first()
+    if lesson is None:
+        raise NotFound("No such lesson in this course")
+    return lesson
+
+
+async def update_lesson(
+    *,
+    course_id: int,
+    lesson_id: int,
+    actor: User,
+    changes: Mapping[str, Any],
+    cache: CatalogCache,
+) -> dict[str, Any]:
+    """Change a lesson; a new ``position`` moves it and closes the gap it leaves."""
+    values = _lesson_values(changes)
+    async with in_transaction() as conn:
+        lesson = await _lesson_for_write(course_id, lesson_id, actor, conn)
+        position = values.pop("position", None)
+        for name, value in values.items():
+            setattr(lesson, name, value)
+        if values:
+            await lesson.save(update_fields=[*values, "updated_at"], using_db=conn)
+        if position is not None:
+            lessons = [x for x in await _ordered_lessons(course_id, conn) if x.id != lesson.id]
+            lessons.insert(min(position, len(lessons) + 1) - 1, lesson)
+            await _renumber(course_id, lessons, conn)
+    await cache.bump()
+    return lesson_view(lesson, readable=True)
+
+
+async def delete_lesson(
+    *, course_id: int, lesson_id: int, actor: User, cache: CatalogCache
+) -> None:
+    """Remove a lesson; a published course keeps at least one."""
+    async with in_transaction() as conn:
+        lesson = await _lesson_for_write(course_id, lesson_id, actor, conn)
+        course = await Course.filter(id=course_id).using_db(conn).first()
+        lessons = [x for x in await _ordered_lessons(course_id, conn) if x.id != lesson.id]
+        if course is not None and course.status == CourseStatus.PUBLISHED and not lessons:
+            raise Conflict("A published course keeps at least one lesson; unpublish it first")
+        await Lesson.filter(id=lesson.id).using_db(conn).delete()
+        await _renumber(course_id, lessons, conn)
+    await cache.bump()
+
+
+async def reorder_lessons(
+    *, course_id: int, actor: User, lesson_ids: list[int], cache: CatalogCache
+) -> list[dict[str, Any]]:
+    """Put every lesson of the course in the given order, in one transaction."""
+    async with in_transaction() as conn:
+        _ = await get_for_write(course_id=course_id, actor=actor, conn=conn)
+        lessons = await _ordered_lessons(course_id, conn)
+        by_id = {lesson.id: lesson for lesson in lessons}
+        if len(lesson_ids) != len(set(lesson_ids)) or set(lesson_ids) != set(by_id):
+            raise ValidationFailed(
+                errors={"lesson_ids": ["List every lesson of this course exactly once."]}
+            )
+        ordered = [by_id[i] for i in lesson_ids]
+        await _renumber(course_id, ordered, conn)
+    await cache.bump()
+    return [lesson_view(lesson, readable=True) for lesson in ordered]
+
+
+async def instructor_renamed(*, cache: CatalogCache) -> None:
+    """A name shown in the catalog changed (the search index follows by itself)."""
+    await cache.bump()

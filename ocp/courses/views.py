@@ -1,0 +1,332 @@
+"""HTTP handlers for the catalog: parse, call ``courses.service``, serialize."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from ocp.appkeys import CALLER, CATALOG_CACHE
+from ocp.courses import service as course_service
+from ocp.courses.schemas import (
+    AdminCourseCreateSchema,
+    CatalogQuerySchema,
+    CategorySchema,
+    CourseCreateSchema,
+    CourseSchema,
+    CourseSummarySchema,
+    CourseUpdateSchema,
+    LessonCreateSchema,
+    LessonFieldsSchema,
+    LessonOrderSchema,
+    LessonOutlineSchema,
+    LessonSchema,
+)
+from ocp.users.models import User
+from ocp.web.auth import caller_of
+from ocp.web.endpoint import PUBLIC, Endpoint, only
+from ocp.web.pagination import offset, page_response, window
+from ocp.web.parsing import path_id, read_body, read_query
+from ocp.web.responses import dumped, no_content
+
+CATALOG, LESSONS = "Catalog", "Lessons"
+EDITORS = only("instructor", "admin")
+
+
+def _viewer(request: web.Request) -> User | None:
+    caller = request.get(CALLER)
+    return caller.user if caller is not None else None
+
+
+def _json(body: bytes, status: int = 200) -> web.Response:
+    return web.Response(body=body, status=status, content_type="application/json")
+
+
+async def list_courses(request: web.Request) -> web.Response:
+    query = read_query(request, CatalogQuerySchema())
+    page, per_page = window(query)
+    filters = {k: v for k, v in query.items() if k not in {"page", "per_page"}}
+
+    async def compute() -> tuple[bytes, str]:
+        courses, total = await course_service.list_catalog(
+            filters=filters, offset=offset(page, per_page), limit=per_page
+        )
+        response = page_response(
+            request,
+            items=courses,
+            schema=CourseSummarySchema(),
+            page=page,
+            per_page=per_page,
+            total=total,
+        )
+        assert isinstance(response.body, bytes)
+        return response.body, response.headers["Link"]
+
+    key = "list:" + json.dumps({**filters, "page": page, "per_page": per_page}, sort_keys=True)
+    body, link = await request.app[CATALOG_CACHE].get_or_compute(key, compute)
+    return web.Response(body=body, content_type="application/json", headers={"Link": link})
+
+
+async def get_course(request: web.Request) -> web.Response:
+    course_id = path_id(request)
+    viewer = _viewer(request)
+    course = await course_service.get_visible(course_id=course_id, actor=viewer)
+    return dumped(CourseSchema(), course)
+
+
+async def create_course(request: web.Request) -> web.Response:
+    caller = caller_of(request)
+    schema = AdminCourseCreateSchema() if caller.is_admin else CourseCreateSchema()
+    values = await read_body(request, schema)
+    course = await course_service.create(
+        actor=caller.user, values=values, cache=request.app[CATALOG_CACHE]
+    )
+    return dumped(CourseSchema(), course, status=201)
+
+
+async def update_course(request: web.Request) -> web.Response:
+    changes = await read_body(request, CourseUpdateSchema())
+    course = await course_service.update(
+        course_id=path_id(request),
+        actor=caller_of(request).user,
+        changes=changes,
+        cache=request.app[CATALOG_CACHE],
+    )
+    return dumped(CourseSchema(), course)
+
+
+async def archive_course(request: web.Request) -> web.Response:
+    await course_service.archive(
+        course_id=path_id(request), actor=caller_of(request).user, cache=request.app[CATALOG_CACHE]
+    )
+    return no_content()
+
+
+async def list_categories(request: web.Request) -> web.Response:
+    async def compute() -> bytes:
+        return json.dumps(
+            CategorySchema(many=True).dump(await course_service.categories())
+        ).encode()
+
+    return _json(await request.app[CATALOG_CACHE].get_or_compute("categories", compute))
+
+
+async def list_lessons(request: web.Request) -> web.Response:
+    lessons = await course_service.outline(course_id=path_id(request), actor=_viewer(request))
+    return dumped(LessonOutlineSchema(many=True), lessons)
+
+
+async def get_lesson(request: web.Request) -> web.Response:
+    lesson = await course_service.get_lesson(
+        course_id=path_id(request),
+        lesson_id=path_id(request, "lesson_id"),
+        actor=_viewer(request),
+    )
+    return dumped(LessonSchema(), lesson)
+
+
+async def create_lesson(request: web.Request) -> web.Response:
+    values = await read_body(request, LessonCreateSchema())
+    lesson = await course_service.create_lesson(
+        course_id=path_id(request),
+        actor=caller_of(request).user,
+        values=values,
+        cache=request.app[CATALOG_CACHE],
+    )
+    return dumped(LessonSchema(), lesson, status=201)
+
+
+async def update_lesson(request: web.Request) -> web.Response:
+    changes = await read_body(request, LessonFieldsSchema())
+    lesson = await course_service.update_lesson(
+        course_id=path_id(request),
+        lesson_id=path_id(request, "lesson_id"),
+        actor=caller_of(request).user,
+        changes=changes,
+        cache=request.app[CATALOG_CACHE],
+    )
+    return dumped(LessonSchema(), lesson)
+
+
+async def delete_lesson(request: web.Request) -> web.Response:
+    await course_service.delete_lesson(
+        course_id=path_id(request),
+        lesson_id=path_id(request, "lesson_id"),
+        actor=caller_of(request).user,
+        cache=request.app[CATALOG_CACHE],
+    )
+    return no_content()
+
+
+async def reorder_lessons(request: web.Request) -> web.Response:
+    data = await read_body(request, LessonOrderSchema())
+    lessons = await course_service.reorder_lessons(
+        course_id=path_id(request),
+        actor=caller_of(request).user,
+        lesson_ids=data["lesson_ids"],
+        cache=request.app[CATALOG_CACHE],
+    )
+    return dumped(LessonOutlineSchema(many=True), lessons)
+
+
+COURSE = "/api/v1/courses/{id}"
+LESSON = COURSE + "/lessons/{lesson_id}"
+WRITE_ERRORS = (403, 404)
+
+routes = [
+    Endpoint(
+        "GET",
+        "/api/v1/courses",
+        list_courses,
+        PUBLIC,
+        "Search the catalog",
+        CATALOG,
+        query=CatalogQuerySchema,
+        response=CourseSummarySchema,
+        paginated=True,
+        description=(
+            "Published courses only. `q` searches title, subtitle, description, category, tags "
+            "and the instructor's name (PostgreSQL: full text with web-search syntax such as "
+            '`python -django "data science"`, the last word also as a prefix; embedded: every '
+            "word as a substring). Prices are decimal strings; `price_min`/`price_max` take "
+            "decimals. Answers are cached per process and dropped on every catalog change."
+        ),
+    ),
+    Endpoint(
+        "POST",
+        "/api/v1/courses",
+        create_course,
+        EDITORS,
+        "Create a draft course",
+        CATALOG,
+        body=AdminCourseCreateSchema,
+        status=201,
+        response=CourseSchema,
+        errors=(409,),
+        description=(
+            "The caller owns the draft; admins may pass `instructor_id` (instructors may not). "
+            "The slug derives from the title once and stays."
+        ),
+    ),
+    Endpoint(
+        "GET",
+        COURSE,
+        get_course,
+        PUBLIC,
+        "One course",
+        CATALOG,
+        response=CourseSchema,
+        errors=(404,),
+        description=(
+            "Drafts and archived courses are 404 to everyone but their instructor and admins."
+        ),
+    ),
+    Endpoint(
+        "PATCH",
+        COURSE,
+        update_course,
+        EDITORS,
+        "Change a course",
+        CATALOG,
+        body=CourseUpdateSchema,
+        response=CourseSchema,
+        errors=(*WRITE_ERRORS, 409),
+        description=(
+            'Owner or admin; another instructor gets 403. `"status": "published"` needs at '
+            "least one lesson (409)."
+        ),
+    ),
+    Endpoint(
+        "DELETE",
+        COURSE,
+        archive_course,
+        EDITORS,
+        "Archive a course",
+        CATALOG,
+        status=204,
+        errors=WRITE_ERRORS,
+        description=(
+            "Out of the catalog and closed to new enrollments; enrolled students keep access."
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/categories",
+        list_categories,
+        PUBLIC,
+        "Categories with counts",
+        CATALOG,
+        response=CategorySchema,
+        response_many=True,
+    ),
+    Endpoint(
+        "GET",
+        COURSE + "/lessons",
+        list_lessons,
+        PUBLIC,
+        "A course's outline",
+        LESSONS,
+        response=LessonOutlineSchema,
+        response_many=True,
+        errors=(404,),
+        description="`body`, `video_url` and `asset_id` are null where `locked` is true.",
+    ),
+    Endpoint(
+        "POST",
+        COURSE + "/lessons",
+        create_lesson,
+        EDITORS,
+        "Add a lesson",
+        LESSONS,
+        body=LessonCreateSchema,
+        status=201,
+        response=LessonSchema,
+        errors=(*WRITE_ERRORS, 501),
+        description="Appended when `position` is left out. `asset_id` is not available yet (501).",
+    ),
+    Endpoint(
+        "PUT",
+        COURSE + "/lessons/order",
+        reorder_lessons,
+        EDITORS,
+        "Reorder lessons",
+        LESSONS,
+        body=LessonOrderSchema,
+        response=LessonOutlineSchema,
+        response_many=True,
+        errors=WRITE_ERRORS,
+    ),
+    Endpoint(
+        "GET",
+        LESSON,
+        get_lesson,
+        PUBLIC,
+        "One lesson in full",
+        LESSONS,
+        response=LessonSchema,
+        errors=(403, 404),
+        description="For preview lessons, the course's instructor and admins; others get 403.",
+    ),
+    Endpoint(
+        "PATCH",
+        LESSON,
+        update_lesson,
+        EDITORS,
+        "Change a lesson",
+        LESSONS,
+        body=LessonFieldsSchema,
+        response=LessonSchema,
+        errors=(*WRITE_ERRORS, 501),
+    ),
+    Endpoint(
+        "DELETE",
+        LESSON,
+        delete_lesson,
+        EDITORS,
+        "Delete a lesson",
+        LESSONS,
+        status=204,
+        errors=(*WRITE_ERRORS, 409),
+        description="The last lesson of a published course cannot go (409).",
+    ),
+]

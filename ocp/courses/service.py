@@ -59,6 +59,13 @@ async def get_visible(*, course_id: int, actor: User | None) -> Course:
     return course
 
 
+async def get_published(*, course_id: int) -> Course | None:
+    """The course if it is published (what anyone may see), else None."""
+    return await Course.get_or_none(id=course_id, status=CourseStatus.PUBLISHED).select_related(
+        "instructor"
+    )
+
+
 async def get_for_write(*, course_id: int, actor: User, conn: Any = None) -> Course:
     """A course the caller may change (locked when inside a transaction): else 404 or 403."""
     query = Course.filter(id=course_id)

@@ -1,4 +1,4 @@
-"""The command line: ``python -m ocp serve|migrate|createadmin|makemigrations``."""
+"""The command line: ``python -m ocp serve|migrate|createadmin|seed|makemigrations``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,6 +77,7 @@ def serve(args: argparse.Namespace) -> None:
         _fail(f"refusing to start: {error}")
     asyncio.run(_prepare_database(settings))
 
+    import workers.jobs  # noqa: F401  (registers the job functions for the embedded runner)
     from ocp.app import create_app
 
     app = create_app(settings)
@@ -134,6 +136,68 @@ def createadmin(args: argparse.Namespace) -> None:
             await orm.close_connections()
 
     asyncio.run(run())
+
+
+def _progress_bar(done: int, total: int) -> None:
+    """``[#####.....]  4000/10000 courses`` on stderr, redrawn in place."""
+    filled = 30 * done // total
+    bar = "#" * filled + "." * (30 - filled)
+    end = "\n" if done >= total else ""
+    print(f"\rseeding [{bar}] {done}/{total} courses", end=end, file=sys.stderr, flush=True)
+
+
+def seed(args: argparse.Namespace) -> None:
+    from tortoise import Tortoise
+
+    from ocp import db
+    from ocp.courses import seed as demo
+    from ocp.courses.cache import CatalogCache
+    from ocp.redis_pool import connect
+
+    settings = _settings()
+    if args.courses < 1:
+        _fail("--courses must be at least 1")
+    asyncio.run(_prepare_database(settings))
+
+    async def run() -> demo.SeedResult:
+        redis = connect(settings.redis_url) if settings.redis_url else None
+        orm = await Tortoise.init(config=db.tortoise_config(settings.effective_database_url))
+        try:
+            if redis is not None:
+                try:
+                    await redis.ping()
+                except Exception as error:  # one line, not a traceback
+                    _fail(f"cannot reach Redis ({error.__class__.__name__}: {error})")
+            return await demo.seed_demo(
+                courses=args.courses,
+                seed=args.seed,
+                cache=CatalogCache(redis),
+                progress=_progress_bar,
+            )
+        except demo.CatalogNotEmpty as error:
+            _fail(f"refusing to seed: {error}; demo data goes only into an empty catalog")
+            raise
+        finally:
+            await orm.close_connections()
+            if redis is not None:
+                await redis.aclose()
+
+    started = time.monotonic()
+    result = asyncio.run(run())
+    last = f"instructor{result.instructors}@{demo.DEMO_DOMAIN}"
+    print(
+        f"seeded {result.courses} courses ({result.published} published, "
+        f"{result.courses - result.published} drafts), {result.lessons} lessons, "
+        f"{result.tags} tags, {result.instructors} instructors and 1 student "
+        f"in {time.monotonic() - started:.1f} s\n"
+        f"sign in as instructor1@{demo.DEMO_DOMAIN} ... {last} or {demo.STUDENT_EMAIL} "
+        f"with the password {result.password}"
+        + (
+            ""
+            if settings.redis_url
+            else "\nrestart running servers: they keep the catalog pages they cached before"
+        )
+    )
 
 
 def makemigrations(args: argparse.Namespace) -> None:
@@ -201,6 +265,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--password")
     p.add_argument("--name", help="full name for a new admin")
     p.set_defaults(func=createadmin)
+
+    p = commands.add_parser("seed", help="fill an empty database with demo data")
+    p.add_argument(
+        "--demo", action="store_true", required=True, help="a demo catalog for newcomers"
+    )
+    p.add_argument("--courses", type=int, default=300, help="how many courses (default 300)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.set_defaults(func=seed)
 
     p = commands.add_parser(
         "makemigrations", help="(developers) write the next migration for both dialects"

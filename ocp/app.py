@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Mapping
+
 from aiohttp import web
 
 from ocp import db
-from ocp.appkeys import CATALOG_CACHE, ENDPOINTS, LIMITER, REDIS, SESSIONS, SETTINGS
-from ocp.config import Settings
+from ocp.appkeys import BUS, CATALOG_CACHE, ENDPOINTS, JOBS, LIMITER, REDIS, SESSIONS, SETTINGS
+from ocp.config import Settings, SettingsError
 from ocp.courses import views as courses_views
 from ocp.courses.cache import CatalogCache
+from ocp.jobs import InProcessJobQueue, JobFunction, arq_queue, registered
+from ocp.learning import views as learning_views
 from ocp.ratelimit import MemoryLimiter, RedisLimiter
+from ocp.realtime.bus import Bus, MemoryBus, RedisBus
 from ocp.redis_pool import connect, redis_ctx
 from ocp.users import views as users_views
 from ocp.web import docs, health
@@ -22,11 +27,32 @@ from ocp.web.sessions import SessionStore
 
 def all_endpoints() -> list[Endpoint]:
     """Every route of the service; each domain adds its ``routes`` here."""
-    return [*health.routes, *docs.routes, *users_views.routes, *courses_views.routes]
+    return [
+        *health.routes,
+        *docs.routes,
+        *users_views.routes,
+        *courses_views.routes,
+        *learning_views.routes,
+    ]
 
 
-def create_app(settings: Settings) -> web.Application:
-    """A ready-to-run app for ``settings``; resources open on start-up and close on cleanup."""
+async def bus_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Start this process's event subscription; stop it, and drain in-process jobs, at exit."""
+    await app[BUS].start()
+    yield
+    await app[JOBS].close()
+    await app[BUS].close()
+
+
+def create_app(
+    settings: Settings, *, job_functions: Mapping[str, JobFunction] | None = None
+) -> web.Application:
+    """A ready-to-run app for ``settings``; resources open on start-up and close on cleanup.
+
+    Embedded mode runs background jobs in this process: the job functions come from
+    ``job_functions`` or from those registered by importing ``workers.jobs`` (which the
+    entry points do; ``ocp`` never imports ``workers``). With Redis, jobs go to arq.
+    """
     if settings.embedded:
         settings = settings.with_secret_key()
     settings.check_production()
@@ -40,12 +66,22 @@ def create_app(settings: Settings) -> web.Application:
     app[LIMITER] = RedisLimiter(redis) if redis is not None else MemoryLimiter()
     app[SESSIONS] = SessionStore(settings, redis)
     app[CATALOG_CACHE] = CatalogCache(redis, enabled=settings.catalog_cache)
+    bus: Bus = RedisBus(redis) if redis is not None else MemoryBus()
+    app[BUS] = bus
+    if redis is not None:
+        app[JOBS] = arq_queue(redis)
+    else:
+        functions = job_functions if job_functions is not None else registered()
+        if not functions:
+            raise SettingsError("embedded mode runs jobs in-process: import workers.jobs first")
+        app[JOBS] = InProcessJobQueue(functions, {"bus": bus})
     app[SESSIONS].install(app)
     app.middlewares.append(auth_middleware)
     app[ENDPOINTS] = {}
     add_endpoints(app, all_endpoints())
     app.cleanup_ctx.append(db.tortoise_ctx)
-    app.cleanup_ctx.append(redis_ctx)
+    app.cleanup_ctx.append(redis_ctx)  # closes last: the bus below stops before it
+    app.cleanup_ctx.append(bus_ctx)
     app.on_startup.append(docs.build_on_startup)
     app.on_response_prepare.append(add_standard_headers)
     return app

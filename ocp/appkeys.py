@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
     from ocp.config import Settings
     from ocp.courses.cache import CatalogCache
+    from ocp.jobs import JobQueue
     from ocp.ratelimit import Limiter
+    from ocp.realtime.bus import Bus
     from ocp.web.auth import Caller
     from ocp.web.endpoint import Endpoint
     from ocp.web.sessions import SessionStore
@@ -23,6 +25,8 @@ SESSIONS: web.AppKey[SessionStore] = web.AppKey("sessions")
 ENDPOINTS: web.AppKey[dict[web.AbstractRoute, Endpoint]] = web.AppKey("endpoints")
 OPENAPI: web.AppKey[dict[str, object]] = web.AppKey("openapi")
 CATALOG_CACHE: web.AppKey[CatalogCache] = web.AppKey("catalog_cache")
+BUS: web.AppKey[Bus] = web.AppKey("bus")
+JOBS: web.AppKey[JobQueue] = web.AppKey("jobs")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 CALLER: web.RequestKey[Caller | None] = web.RequestKey("caller")

@@ -33,6 +33,10 @@ class Unauthorized(OCPError):
     status, code, title = 401, "unauthorized", "Not authenticated"
 
 
+class PaymentRequired(OCPError):
+    status, code, title = 402, "payment-required", "Payment required"
+
+
 class Forbidden(OCPError):
     status, code, title = 403, "forbidden", "Not allowed"
 

@@ -8,7 +8,9 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-KEY_PREFIX = "ocp:rl:"
+from ocp import redis_keys
+
+KEY_PREFIX = redis_keys.RATE_LIMIT_PREFIX
 
 # INCR the key; start its window on the first hit; return the count and the seconds left.
 _HIT = """

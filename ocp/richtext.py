@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import nh3
 
 TAGS = {
@@ -26,3 +29,14 @@ def sanitize(html: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     ).strip()
+
+
+_BLOCK = re.compile(r"<(?=/?(?:p|br|hr|li|ul|ol|h[1-6]|pre|blockquote|table|tr|td|th)\b)", re.I)
+
+
+def to_text(fragment: str) -> str:
+    """The visible text of an HTML fragment: tags dropped, entities decoded, spaces collapsed
+    (block boundaries separate words; inline tags do not)."""
+    spaced = _BLOCK.sub(" <", fragment)
+    stripped = nh3.clean(spaced, tags=set(), clean_content_tags=DROP_WITH_CONTENT)
+    return " ".join(html.unescape(stripped).split())

@@ -23,11 +23,15 @@ from typing import Any
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
+from arq.connections import RedisSettings, create_pool
+from arq.worker import Worker
 from redis.asyncio import Redis
 
+import workers.jobs  # noqa: F401  (registers the job functions for embedded apps)
 from ocp.app import create_app
 from ocp.config import Settings
 from tests import helpers
+from workers import main as worker_main
 
 PG_SERVER = os.environ.get("OCP_TEST_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS_SERVER = os.environ.get("OCP_TEST_REDIS", "redis://127.0.0.1:6379").rstrip("/")
@@ -146,6 +150,35 @@ async def redis_url(redis_db: int) -> AsyncIterator[str]:
     yield url
     await client.flushdb()
     await client.aclose()
+
+
+@pytest.fixture
+async def run_jobs(redis_url: str) -> AsyncIterator[Callable[[], Awaitable[int]]]:
+    """Run a real arq worker in this process until the queue is empty; returns jobs done.
+
+    It shares the app's ORM (``ctx["orm"]`` preset), and runs the real job functions.
+    """
+    pool = await create_pool(RedisSettings.from_dsn(redis_url))
+
+    async def run() -> int:
+        worker = Worker(
+            functions=worker_main.functions(),
+            redis_pool=pool,
+            burst=True,
+            poll_delay=0,
+            handle_signals=False,
+            on_startup=worker_main.startup,
+            on_shutdown=worker_main.shutdown,
+            ctx={"orm": None},
+        )
+        try:
+            await worker.main()
+            return worker.jobs_complete + worker.jobs_failed
+        finally:
+            await worker.close()
+
+    yield run
+    await pool.aclose()
 
 
 @pytest.fixture

@@ -8,13 +8,16 @@ process serves an answer computed before it.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 
-VERSION_KEY = "ocp:catalog:version"
+from ocp import redis_keys
+
+VERSION_KEY = redis_keys.CATALOG_VERSION
 T = TypeVar("T")
 
 
@@ -26,11 +29,33 @@ class CatalogCache:
         self._local_version = 0
         self._seen_version: bytes | None = None
         self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._waiting: list[asyncio.Future[bytes]] = []
+        self._reader: asyncio.Task[None] | None = None
 
     async def _version(self) -> bytes:
+        """The current version. Requests that arrive while a read is in flight share the next
+        read, which starts after they arrived: one GET per round, never an older answer."""
         if self._redis is None:
             return str(self._local_version).encode()
-        return await self._redis.get(VERSION_KEY) or b"0"
+        waiter: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read_versions(self._redis))
+        return await waiter
+
+    async def _read_versions(self, redis: Redis) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                version = await redis.get(VERSION_KEY) or b"0"
+            except Exception as error:  # each waiter sees the failure (503 upstream)
+                for waiter in batch:
+                    if not waiter.done():
+                        waiter.set_exception(error)
+            else:
+                for waiter in batch:
+                    if not waiter.done():
+                        waiter.set_result(version)
 
     async def get_or_compute(self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
         """The cached answer for ``key`` at the current version, computing it on a miss."""

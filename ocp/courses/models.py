@@ -40,6 +40,8 @@ class Course(Model):
     slug = fields.CharField(max_length=240, unique=True)
     subtitle = fields.CharField(max_length=300, default="")
     description = fields.TextField(default="")
+    # The description's visible text (tags dropped, entities decoded): what SQLite searches.
+    description_text = fields.TextField(default="")
     category = fields.CharField(max_length=50, default="general", db_index=True)
     tags: list[str] = fields.JSONField(default=list)
     level = fields.CharEnumField(Level, max_length=16, default=Level.ALL, db_index=True)

@@ -10,9 +10,10 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ocp.courses.currencies import ISO_4217
 from ocp.courses.models import ContentType, CourseStatus, Level
-from ocp.web.schemas import InputSchema, PageQuerySchema, StrictBoolean, TrimmedString
+from ocp.web.schemas import ID_RANGE, InputSchema, PageQuerySchema, StrictBoolean, TrimmedString
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PRICE_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
 MAX_PRICE = Decimal("100000")
 MAX_DURATION = 100_000
@@ -45,6 +46,8 @@ class Price(fields.Decimal):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise ValidationError("Must be a number.")
+        if isinstance(value, str) and not PRICE_TEXT.match(value):
+            raise ValidationError("Write it like 19.99.")
         number = super()._deserialize(str(value), attr, data, **kwargs)
         if not number.is_finite() or number < 0 or number > MAX_PRICE:
             raise ValidationError(f"Must be between 0 and {MAX_PRICE}.")
@@ -141,7 +144,7 @@ class CourseCreateSchema(CourseFieldsSchema):
 
 class AdminCourseCreateSchema(CourseCreateSchema):
     instructor_id = StrictInteger(
-        validate=validate.Range(min=1),
+        validate=ID_RANGE,
         metadata={"description": "Admins only: the instructor who will own the course."},
     )
 
@@ -157,7 +160,7 @@ class CatalogQuerySchema(PageQuerySchema):
     q = TrimmedString(validate=validate.Length(min=1, max=200))
     category = Slug()
     tag = Slug(max_length=40)
-    instructor = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    instructor = fields.Integer(validate=ID_RANGE)
     level = fields.String(validate=validate.OneOf(LEVELS))
     language = fields.String(validate=validate.Regexp(LANGUAGE))
     price_min = Price()
@@ -213,9 +216,21 @@ class LessonOutlineSchema(Schema):
     asset_id = fields.Integer(allow_none=True, required=True)
 
 
+class LessonProgressStateSchema(Schema):
+    completed = fields.Boolean(required=True)
+    completed_at = fields.DateTime(allow_none=True, required=True)
+    position_seconds = fields.Integer(required=True)
+    last_seen_at = fields.DateTime(allow_none=True, required=True)
+
+
 class LessonSchema(LessonOutlineSchema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
+    progress = fields.Nested(
+        LessonProgressStateSchema,
+        allow_none=True,
+        metadata={"description": "The caller's progress; null when not enrolled."},
+    )
 
 
 class LessonFieldsSchema(InputSchema):
@@ -228,7 +243,7 @@ class LessonFieldsSchema(InputSchema):
     video_url = HttpUrl(schemes={"https"}, allow_none=True)
     asset_id = StrictInteger(
         allow_none=True,
-        validate=validate.Range(min=1),
+        validate=ID_RANGE,
         metadata={"description": "An upload (not yet: uploads arrive with the media issue)."},
     )
     position = StrictInteger(
@@ -245,7 +260,7 @@ class LessonCreateSchema(LessonFieldsSchema):
 
 class LessonOrderSchema(InputSchema):
     lesson_ids = fields.List(
-        StrictInteger(validate=validate.Range(min=1)),
+        StrictInteger(validate=ID_RANGE),
         required=True,
         validate=validate.Length(max=10_000),
         metadata={"description": "Every lesson of the course, each once, in the new order."},

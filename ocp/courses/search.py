@@ -3,7 +3,8 @@
 PostgreSQL searches the weighted ``search_vector`` with ``websearch_to_tsquery`` (plus a
 prefix match on the last word) and ranks with ``ts_rank_cd``; SQLite matches every word as a
 substring of the same fields, ranked by where the words appear. Both return one page of ids
-and the total in a single round trip (``count(*) OVER ()``).
+and, separately (and cached apart from the pages), the total: a window count would make
+PostgreSQL rank and buffer every match for every page.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ class SqlBuilder:
     params: list[Any] = field(default_factory=list)
 
     def bind(self, value: Any) -> str:
+        """A numbered placeholder: each may be used several times, in any order."""
         self.params.append(value)
-        return f"${len(self.params)}" if self.dialect == "postgres" else "?"
+        return f"${len(self.params)}" if self.dialect == "postgres" else f"?{len(self.params)}"
 
 
 def _like(word: str) -> str:
@@ -43,9 +45,11 @@ def _like(word: str) -> str:
 def _postgres_tsquery(q: str, bind: Callable[[Any], str]) -> str:
     """``websearch_to_tsquery`` of the text, AND a prefix match of its last plain word."""
     match = _LAST_WORD.search(q)
-    if match is None or q.count('"') % 2:
+    head = q[: match.start(1)] if match else q
+    after_or = [word.lower() for word in head.split()[-1:]] == ["or"]
+    if match is None or q.count('"') % 2 or after_or:
+        # No plain last word to extend (or it is an alternative): web-search syntax alone.
         return f"websearch_to_tsquery('english', {bind(q)})"
-    head = q[: match.start(1)]
     return (
         f"(websearch_to_tsquery('english', {bind(head)}) "
         f"&& to_tsquery('english', {bind(match.group(1))} || ':*'))"
@@ -60,15 +64,15 @@ def _sqlite_search(q: str, sql: SqlBuilder) -> tuple[list[str], str]:
         ("lower(c.tags)", 4),
         ("lower(u.full_name)", 4),
         ("lower(c.subtitle)", 2),
-        ("lower(c.description)", 1),
+        ("lower(c.description_text)", 1),
     )
     conditions, ranks = [], []
     for word in _WORD.findall(q.lower())[:20]:
-        pattern = _like(word)
-        matches = [f"{column} LIKE {sql.bind(pattern)} ESCAPE '\\'" for column, _ in weighted]
+        pattern = sql.bind(_like(word))
+        matches = [f"{column} LIKE {pattern} ESCAPE '\\'" for column, _ in weighted]
         conditions.append("(" + " OR ".join(matches) + ")")
         ranks += [
-            f"(CASE WHEN {column} LIKE {sql.bind(pattern)} ESCAPE '\\' THEN {weight} ELSE 0 END)"
+            f"(CASE WHEN {column} LIKE {pattern} ESCAPE '\\' THEN {weight} ELSE 0 END)"
             for column, weight in weighted
         ]
     return conditions or ["1 = 0"], " + ".join(ranks) or "0"
@@ -90,14 +94,14 @@ def catalog_page(
 
 
 def catalog_count(filters: dict[str, Any], *, dialect: str) -> tuple[str, list[Any]]:
-    """SQL counting every match (for a page past the end, where no row carries the total)."""
+    """SQL counting every match."""
     sql = SqlBuilder(dialect)
     where, _, source = _conditions(filters, sql)
     return f"SELECT count(*) AS total FROM {source} WHERE {' AND '.join(where)}", sql.params
 
 
 def _conditions(filters: dict[str, Any], sql: SqlBuilder) -> tuple[list[str], str, str]:
-    source = 'course c JOIN "user" u ON u.id = c.instructor_id'
+    source = "course c"
     where = ["c.status = 'published'"]
     rank = "0"
     if q := filters.get("q"):
@@ -105,7 +109,8 @@ def _conditions(filters: dict[str, Any], sql: SqlBuilder) -> tuple[list[str], st
             source += f" CROSS JOIN (SELECT {_postgres_tsquery(q, sql.bind)} AS tsq) query"
             where.append("c.search_vector @@ query.tsq")
             rank = "ts_rank_cd(c.search_vector, query.tsq)"
-        else:
+        else:  # SQLite matches the instructor's name itself
+            source += ' JOIN "user" u ON u.id = c.instructor_id'
             conditions, rank = _sqlite_search(q, sql)
             where += conditions
     simple = (

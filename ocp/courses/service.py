@@ -18,7 +18,8 @@ from ocp.courses import search
 from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, CourseStatus, CourseTag, Lesson
 from ocp.errors import Conflict, Forbidden, NotFound, NotImplementedYet, ValidationFailed
-from ocp.richtext import sanitize
+from ocp.learning import access
+from ocp.richtext import sanitize, to_text
 from ocp.users.models import Role, User
 
 EDITORS = (Role.INSTRUCTOR, Role.ADMIN)
@@ -44,19 +45,30 @@ def can_edit(actor: User | None, course: Course) -> bool:
     )
 
 
-def can_read_lessons(actor: User | None, course: Course) -> bool:
-    """Who may read every lesson in full: editors (enrolled students join with enrollment)."""
-    return can_edit(actor, course)
+async def can_read_lessons(actor: User | None, course: Course) -> bool:
+    """Who may read every lesson in full: its editors and its enrolled students."""
+    if actor is None:
+        return False
+    return can_edit(actor, course) or await access.is_enrolled(
+        user_id=actor.id, course_id=course.id
+    )
 
 
 async def get_visible(*, course_id: int, actor: User | None) -> Course:
-    """A course the caller may see: published ones for anyone, others for their editors."""
+    """A course the caller may see: published ones for anyone, drafts for their editors,
+    archived ones for their editors and the students enrolled in them."""
     course = await Course.get_or_none(id=course_id).select_related("instructor")
     if course is None:
         raise NotFound("No such course")
-    if course.status != CourseStatus.PUBLISHED and not can_edit(actor, course):
-        raise NotFound("No such course")
-    return course
+    if course.status == CourseStatus.PUBLISHED or can_edit(actor, course):
+        return course
+    if (
+        course.status == CourseStatus.ARCHIVED
+        and actor is not None
+        and await access.is_enrolled(user_id=actor.id, course_id=course.id)
+    ):
+        return course
+    raise NotFound("No such course")
 
 
 async def get_published(*, course_id: int) -> Course | None:
@@ -90,10 +102,12 @@ async def _owner_for(actor: User, instructor_id: int | None) -> int:
     return owner.id
 
 
-def _prepare(changes: Mapping[str, Any]) -> dict[str, Any]:
+def stored_values(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The values to store for validated course fields: rich text sanitized, its text kept."""
     values = dict(changes)
     if "description" in values:
         values["description"] = sanitize(values["description"])
+        values["description_text"] = to_text(values["description"])
     return values
 
 
@@ -107,7 +121,7 @@ async def _set_tags(course_id: int, tags: list[str], conn: Any) -> None:
 
 async def create(*, actor: User, values: Mapping[str, Any], cache: CatalogCache) -> Course:
     """A draft owned by the caller (or, for admins, by ``instructor_id``)."""
-    values = _prepare(values)
+    values = stored_values(values)
     owner_id = await _owner_for(actor, values.pop("instructor_id", None))
     base = slugify(values["title"])
     for attempt in range(5):
@@ -133,7 +147,7 @@ async def update(
     *, course_id: int, actor: User, changes: Mapping[str, Any], cache: CatalogCache
 ) -> Course:
     """Change a course; ``status`` publishes (needs a lesson), unpublishes or archives."""
-    values = _prepare(changes)
+    values = stored_values(changes)
     async with in_transaction() as conn:
         course = await get_for_write(course_id=course_id, actor=actor, conn=conn)
         status = values.pop("status", None)
@@ -164,22 +178,22 @@ async def archive(*, course_id: int, actor: User, cache: CatalogCache) -> None:
     )
 
 
-async def list_catalog(
-    *, filters: Mapping[str, Any], offset: int, limit: int
-) -> tuple[list[Course], int]:
-    """One page of published courses matching ``filters``, in order, and the total."""
+async def list_catalog(*, filters: Mapping[str, Any], offset: int, limit: int) -> list[Course]:
+    """One page of published courses matching ``filters``, in order (two queries)."""
     dialect = _connection_name()  # connections are named after their dialect (ocp.db)
-    conn = connections.get(dialect)
     sql, params = search.catalog_page(dict(filters), dialect=dialect, offset=offset, limit=limit)
-    rows = await conn.execute_query_dict(sql, params)
-    if rows:
-        total = int(rows[0]["total"])
-    else:
-        sql, params = search.catalog_count(dict(filters), dialect=dialect)
-        total = int((await conn.execute_query_dict(sql, params))[0]["total"])
+    rows = await connections.get(dialect).execute_query_dict(sql, params)
     ids = [int(row["id"]) for row in rows]
     by_id = {c.id: c for c in await Course.filter(id__in=ids).select_related("instructor")}
-    return [by_id[i] for i in ids if i in by_id], total
+    return [by_id[i] for i in ids if i in by_id]
+
+
+async def count_catalog(*, filters: Mapping[str, Any]) -> int:
+    """How many published courses match ``filters``."""
+    dialect = _connection_name()
+    sql, params = search.catalog_count(dict(filters), dialect=dialect)
+    rows = await connections.get(dialect).execute_query_dict(sql, params)
+    return int(rows[0]["total"])
 
 
 def _connection_name() -> str:
@@ -220,7 +234,7 @@ def lesson_view(lesson: Lesson, *, readable: bool) -> dict[str, Any]:
 async def outline(*, course_id: int, actor: User | None) -> list[dict[str, Any]]:
     """The lessons of a visible course, in order."""
     course = await get_visible(course_id=course_id, actor=actor)
-    readable = can_read_lessons(actor, course)
+    readable = await can_read_lessons(actor, course)
     lessons = await Lesson.filter(course_id=course.id).order_by("position", "id")
     return [lesson_view(lesson, readable=readable) for lesson in lessons]
 
@@ -231,13 +245,14 @@ async def get_lesson(*, course_id: int, lesson_id: int, actor: User | None) -> d
     lesson = await Lesson.get_or_none(id=lesson_id, course_id=course.id)
     if lesson is None:
         raise NotFound("No such lesson in this course")
-    view = lesson_view(lesson, readable=can_read_lessons(actor, course))
+    view = lesson_view(lesson, readable=await can_read_lessons(actor, course))
     if view["locked"]:
         raise Forbidden("Enroll in the course to read this lesson")
     return view
 
 
 def _lesson_values(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Checked after the caller's rights, so a 501 never answers someone without them."""
     values = dict(changes)
     if "body" in values:
         values["body"] = sanitize(values["body"])
@@ -266,9 +281,9 @@ async def create_lesson(
     *, course_id: int, actor: User, values: Mapping[str, Any], cache: CatalogCache
 ) -> dict[str, Any]:
     """Add a lesson at ``position`` (1-based; the end when left out or too large)."""
-    values = _lesson_values(values)
     async with in_transaction() as conn:
         course = await get_for_write(course_id=course_id, actor=actor, conn=conn)
+        values = _lesson_values(values)
         lessons = await _ordered_lessons(course.id, conn)
         position = min(values.pop("position", len(lessons) + 1), len(lessons) + 1)
         lesson = await Lesson.create(
@@ -297,9 +312,9 @@ async def update_lesson(
     cache: CatalogCache,
 ) -> dict[str, Any]:
     """Change a lesson; a new ``position`` moves it and closes the gap it leaves."""
-    values = _lesson_values(changes)
     async with in_transaction() as conn:
         lesson = await _lesson_for_write(course_id, lesson_id, actor, conn)
+        values = _lesson_values(changes)
         position = values.pop("position", None)
         for name, value in values.items():
             setattr(lesson, name, value)

@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from ocp.appkeys import CALLER, CATALOG_CACHE
+from ocp.appkeys import CALLER, CATALOG_CACHE, JOBS
 from ocp.courses import service as course_service
 from ocp.courses.schemas import (
     AdminCourseCreateSchema,
@@ -22,6 +22,7 @@ from ocp.courses.schemas import (
     LessonOutlineSchema,
     LessonSchema,
 )
+from ocp.learning import service as learning_service
 from ocp.users.models import User
 from ocp.web.auth import caller_of
 from ocp.web.endpoint import PUBLIC, Endpoint, only
@@ -31,6 +32,20 @@ from ocp.web.responses import dumped, no_content
 
 CATALOG, LESSONS = "Catalog", "Lessons"
 EDITORS = only("instructor", "admin")
+
+# Schemas are built once: building one per request costs more than a cached answer.
+ADMIN_COURSE_CREATE = AdminCourseCreateSchema()
+CATALOG_QUERY = CatalogQuerySchema()
+CATEGORY_LIST = CategorySchema(many=True)
+COURSE_CREATE = CourseCreateSchema()
+COURSE = CourseSchema()
+COURSE_SUMMARY = CourseSummarySchema()
+COURSE_UPDATE = CourseUpdateSchema()
+LESSON_CREATE = LessonCreateSchema()
+LESSON_FIELDS = LessonFieldsSchema()
+LESSON_ORDER = LessonOrderSchema()
+LESSON_OUTLINE_LIST = LessonOutlineSchema(many=True)
+LESSON = LessonSchema()
 
 
 def _viewer(request: web.Request) -> User | None:
@@ -43,18 +58,25 @@ def _json(body: bytes, status: int = 200) -> web.Response:
 
 
 async def list_courses(request: web.Request) -> web.Response:
-    query = read_query(request, CatalogQuerySchema())
+    query = read_query(request, CATALOG_QUERY)
     page, per_page = window(query)
     filters = {k: v for k, v in query.items() if k not in {"page", "per_page"}}
 
+    cache = request.app[CATALOG_CACHE]
+    filters_key = json.dumps(filters, sort_keys=True)
+
+    async def count() -> int:
+        return await course_service.count_catalog(filters=filters)
+
     async def compute() -> tuple[bytes, str]:
-        courses, total = await course_service.list_catalog(
+        courses = await course_service.list_catalog(
             filters=filters, offset=offset(page, per_page), limit=per_page
         )
+        total = await cache.get_or_compute("count:" + filters_key, count)
         response = page_response(
             request,
             items=courses,
-            schema=CourseSummarySchema(),
+            schema=COURSE_SUMMARY,
             page=page,
             per_page=per_page,
             total=total,
@@ -62,8 +84,8 @@ async def list_courses(request: web.Request) -> web.Response:
         assert isinstance(response.body, bytes)
         return response.body, response.headers["Link"]
 
-    key = "list:" + json.dumps({**filters, "page": page, "per_page": per_page}, sort_keys=True)
-    body, link = await request.app[CATALOG_CACHE].get_or_compute(key, compute)
+    key = f"list:{page}:{per_page}:{filters_key}"
+    body, link = await cache.get_or_compute(key, compute)
     return web.Response(body=body, content_type="application/json", headers={"Link": link})
 
 
@@ -72,34 +94,34 @@ async def get_course(request: web.Request) -> web.Response:
 
     async def published() -> bytes | None:
         course = await course_service.get_published(course_id=course_id)
-        return None if course is None else json.dumps(CourseSchema().dump(course)).encode()
+        return None if course is None else json.dumps(COURSE.dump(course)).encode()
 
     body = await request.app[CATALOG_CACHE].get_or_compute(f"course:{course_id}", published)
     if body is not None:
         return _json(body)
     course = await course_service.get_visible(course_id=course_id, actor=_viewer(request))
-    return dumped(CourseSchema(), course)
+    return dumped(COURSE, course)
 
 
 async def create_course(request: web.Request) -> web.Response:
     caller = caller_of(request)
-    schema = AdminCourseCreateSchema() if caller.is_admin else CourseCreateSchema()
+    schema = ADMIN_COURSE_CREATE if caller.is_admin else COURSE_CREATE
     values = await read_body(request, schema)
     course = await course_service.create(
         actor=caller.user, values=values, cache=request.app[CATALOG_CACHE]
     )
-    return dumped(CourseSchema(), course, status=201)
+    return dumped(COURSE, course, status=201)
 
 
 async def update_course(request: web.Request) -> web.Response:
-    changes = await read_body(request, CourseUpdateSchema())
+    changes = await read_body(request, COURSE_UPDATE)
     course = await course_service.update(
         course_id=path_id(request),
         actor=caller_of(request).user,
         changes=changes,
         cache=request.app[CATALOG_CACHE],
     )
-    return dumped(CourseSchema(), course)
+    return dumped(COURSE, course)
 
 
 async def archive_course(request: web.Request) -> web.Response:
@@ -111,40 +133,43 @@ async def archive_course(request: web.Request) -> web.Response:
 
 async def list_categories(request: web.Request) -> web.Response:
     async def compute() -> bytes:
-        return json.dumps(
-            CategorySchema(many=True).dump(await course_service.categories())
-        ).encode()
+        return json.dumps(CATEGORY_LIST.dump(await course_service.categories())).encode()
 
     return _json(await request.app[CATALOG_CACHE].get_or_compute("categories", compute))
 
 
 async def list_lessons(request: web.Request) -> web.Response:
     lessons = await course_service.outline(course_id=path_id(request), actor=_viewer(request))
-    return dumped(LessonOutlineSchema(many=True), lessons)
+    return dumped(LESSON_OUTLINE_LIST, lessons)
 
 
 async def get_lesson(request: web.Request) -> web.Response:
+    viewer = _viewer(request)
     lesson = await course_service.get_lesson(
-        course_id=path_id(request),
-        lesson_id=path_id(request, "lesson_id"),
-        actor=_viewer(request),
+        course_id=path_id(request), lesson_id=path_id(request, "lesson_id"), actor=viewer
     )
-    return dumped(LessonSchema(), lesson)
+    lesson["progress"] = None
+    if viewer is not None:
+        lesson["progress"] = await learning_service.lesson_progress(
+            user=viewer, lesson_id=lesson["id"], course_id=lesson["course_id"]
+        )
+    return dumped(LESSON, lesson)
 
 
 async def create_lesson(request: web.Request) -> web.Response:
-    values = await read_body(request, LessonCreateSchema())
+    values = await read_body(request, LESSON_CREATE)
     lesson = await course_service.create_lesson(
         course_id=path_id(request),
         actor=caller_of(request).user,
         values=values,
         cache=request.app[CATALOG_CACHE],
     )
-    return dumped(LessonSchema(), lesson, status=201)
+    await learning_service.lessons_changed(course_id=lesson["course_id"], jobs=request.app[JOBS])
+    return dumped(LESSON, lesson, status=201)
 
 
 async def update_lesson(request: web.Request) -> web.Response:
-    changes = await read_body(request, LessonFieldsSchema())
+    changes = await read_body(request, LESSON_FIELDS)
     lesson = await course_service.update_lesson(
         course_id=path_id(request),
         lesson_id=path_id(request, "lesson_id"),
@@ -152,32 +177,34 @@ async def update_lesson(request: web.Request) -> web.Response:
         changes=changes,
         cache=request.app[CATALOG_CACHE],
     )
-    return dumped(LessonSchema(), lesson)
+    return dumped(LESSON, lesson)
 
 
 async def delete_lesson(request: web.Request) -> web.Response:
+    course_id = path_id(request)
     await course_service.delete_lesson(
-        course_id=path_id(request),
+        course_id=course_id,
         lesson_id=path_id(request, "lesson_id"),
         actor=caller_of(request).user,
         cache=request.app[CATALOG_CACHE],
     )
+    await learning_service.lessons_changed(course_id=course_id, jobs=request.app[JOBS])
     return no_content()
 
 
 async def reorder_lessons(request: web.Request) -> web.Response:
-    data = await read_body(request, LessonOrderSchema())
+    data = await read_body(request, LESSON_ORDER)
     lessons = await course_service.reorder_lessons(
         course_id=path_id(request),
         actor=caller_of(request).user,
         lesson_ids=data["lesson_ids"],
         cache=request.app[CATALOG_CACHE],
     )
-    return dumped(LessonOutlineSchema(many=True), lessons)
+    return dumped(LESSON_OUTLINE_LIST, lessons)
 
 
-COURSE = "/api/v1/courses/{id}"
-LESSON = COURSE + "/lessons/{lesson_id}"
+COURSE_PATH = "/api/v1/courses/{id}"
+LESSON_PATH = COURSE_PATH + "/lessons/{lesson_id}"
 WRITE_ERRORS = (403, 404)
 
 routes = [
@@ -217,7 +244,7 @@ routes = [
     ),
     Endpoint(
         "GET",
-        COURSE,
+        COURSE_PATH,
         get_course,
         PUBLIC,
         "One course",
@@ -230,7 +257,7 @@ routes = [
     ),
     Endpoint(
         "PATCH",
-        COURSE,
+        COURSE_PATH,
         update_course,
         EDITORS,
         "Change a course",
@@ -245,7 +272,7 @@ routes = [
     ),
     Endpoint(
         "DELETE",
-        COURSE,
+        COURSE_PATH,
         archive_course,
         EDITORS,
         "Archive a course",
@@ -268,7 +295,7 @@ routes = [
     ),
     Endpoint(
         "GET",
-        COURSE + "/lessons",
+        COURSE_PATH + "/lessons",
         list_lessons,
         PUBLIC,
         "A course's outline",
@@ -280,7 +307,7 @@ routes = [
     ),
     Endpoint(
         "POST",
-        COURSE + "/lessons",
+        COURSE_PATH + "/lessons",
         create_lesson,
         EDITORS,
         "Add a lesson",
@@ -293,7 +320,7 @@ routes = [
     ),
     Endpoint(
         "PUT",
-        COURSE + "/lessons/order",
+        COURSE_PATH + "/lessons/order",
         reorder_lessons,
         EDITORS,
         "Reorder lessons",
@@ -305,7 +332,7 @@ routes = [
     ),
     Endpoint(
         "GET",
-        LESSON,
+        LESSON_PATH,
         get_lesson,
         PUBLIC,
         "One lesson in full",
@@ -316,7 +343,7 @@ routes = [
     ),
     Endpoint(
         "PATCH",
-        LESSON,
+        LESSON_PATH,
         update_lesson,
         EDITORS,
         "Change a lesson",
@@ -327,7 +354,7 @@ routes = [
     ),
     Endpoint(
         "DELETE",
-        LESSON,
+        LESSON_PATH,
         delete_lesson,
         EDITORS,
         "Delete a lesson",

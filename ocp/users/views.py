@@ -71,7 +71,7 @@ async def update_me(request: web.Request) -> web.Response:
     changes = await read_body(request, ProfileUpdateSchema())
     before = caller_of(request).user.full_name
     user = await users_service.update_profile(user=caller_of(request).user, changes=changes)
-    if user.full_name != before:
+    if user.full_name != before and user.role != "student":
         await course_service.instructor_renamed(cache=request.app[CATALOG_CACHE])
     return dumped(UserSchema(), user)
 

@@ -9,6 +9,7 @@ from aiohttp import web
 from marshmallow import Schema, ValidationError
 
 from ocp.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ocp.web.schemas import MAX_ID
 
 
 async def read_body(request: web.Request, schema: Schema) -> dict[str, Any]:
@@ -59,9 +60,6 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
         raise ValidationFailed(errors=messages) from None
     assert isinstance(result, dict)
     return result
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
 
 
 def path_id(request: web.Request, name: str = "id") -> int:

@@ -7,6 +7,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 MAX_PER_PAGE = 100
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns
+ID_RANGE = validate.Range(min=1, max=MAX_ID, error="Not an id.")
 
 
 class InputSchema(Schema):

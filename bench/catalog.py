@@ -1,0 +1,552 @@
+"""Catalog reads under load: OCP on PostgreSQL + Redis against a bare aiohttp ceiling, with wrk.
+
+    .venv/bin/python bench/catalog.py            # about 4 minutes; prints a markdown table
+    .venv/bin/python bench/catalog.py --fresh    # drop ocp_bench and seed it again first
+
+Run by hand, not in CI. It creates (or reuses) the database ``ocp_bench`` on the server in
+``OCP_BENCH_PG`` (default ``postgres://postgres@127.0.0.1:5432``), migrates it, seeds 10,000
+courses (about 100,000 lessons) with ``python -m ocp seed --demo`` when it is empty, then
+starts, side by side: a bare aiohttp JSON endpoint (a static body of about 2 KB: the ceiling),
+``python -m ocp serve`` with the catalog cache on, and another with it off
+(``OCP_CATALOG_CACHE=false``), all on Redis db 14 (``OCP_BENCH_REDIS``). Each scenario runs
+with wrk (64 connections, 2 threads, 10 s after a 2 s warm-up), one server at a time; a Lua
+script spreads the requests over a set of paths so that one cached page does not stand for
+all of them. Needs ``wrk`` (``apt-get install -y wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ocp.courses import search  # noqa: E402 (after the path is set, for a plain run)
+from ocp.courses.seed import CATEGORIES  # noqa: E402
+
+DB_NAME = "ocp_bench"
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+# ~5 per category, plus words that match less often (or nothing: kubernetes)
+WORDS = (
+    "python", "javascript", "rust", "react", "docker", "sql", "algorithms",
+    "machine", "learning", "pandas", "statistics", "excel", "visualization",
+    "figma", "typography", "logo", "color", "ux",
+    "project", "scrum", "finance", "negotiation", "accounting",
+    "seo", "social", "email", "copywriting", "brand",
+    "portrait", "lightroom", "photoshop", "landscape", "street",
+    "guitar", "piano", "theory", "singing", "drums",
+    "spanish", "french", "japanese", "english", "grammar",
+    "yoga", "nutrition", "running", "meditation",
+    "productivity", "leadership", "kubernetes",
+)  # fmt: skip
+# words of the seeded titles ("Python for Beginners"), each paired with every word above
+MODIFIERS = (
+    "beginners", "complete", "bootcamp", "mastering", "practical", "projects", "fundamentals",
+    "advanced", "days", "masterclass", "pro", "essentials", "intermediate", "step",
+    "real-world", "crash", "modern", "dive",
+)  # fmt: skip
+LUA = """
+local paths = {%s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, '
+    .. '"errors": %%d, "non_2xx": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    paths: Sequence[str]
+    ceiling: bool = False
+
+
+@dataclass(frozen=True)
+class Measure:
+    scenario: str
+    server: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # socket errors, timeouts and non-2xx answers
+    app_cpu_ms: float  # CPU time of the server process per request
+    db_cpu_ms: float  # CPU time of the PostgreSQL backends serving it, per request
+    others: float  # CPU used meanwhile by everything else on the machine, in cores
+
+
+# The ceiling: a bare aiohttp app answering one static JSON body -----------------------------
+
+
+def ceiling_body() -> bytes:
+    """About 2 KB of JSON shaped like a catalog page."""
+    item = {
+        "id": 1, "slug": "python-for-beginners", "title": "Python for Beginners",
+        "subtitle": "Learn Python with short lessons, exercises and real projects",
+        "category": "programming", "tags": ["python", "programming", "coding"],
+        "level": "beginner", "language": "en", "price": "19.99", "currency": "USD",
+        "is_free": False, "duration_minutes": 131, "cover_image_url": None, "lesson_count": 10,
+        "enrollment_count": 0, "instructor": {"id": 7, "full_name": "Maya Patel"},
+        "status": "published", "published_at": "2026-05-10T20:23:43.277804+00:00",
+    }  # fmt: skip
+    page = {"items": [{**item, "id": n} for n in range(1, 5)], "page": 1, "per_page": 4}
+    return json.dumps({**page, "total": 9500}).encode()
+
+
+def serve_ceiling(port: int) -> None:
+    from aiohttp import web
+
+    body = ceiling_body()
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    app.router.add_get("/healthz", handler)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+# Processes -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ocp_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCP_") and k != "PORT"}
+    env.update(
+        PYTHONPATH=str(REPO),
+        OCP_DATABASE_URL=database_url,
+        OCP_REDIS_URL=redis_url,
+        OCP_SECRET_KEY=SECRET,
+        OCP_LOG_LEVEL="WARNING",
+        **extra,
+    )
+    return env
+
+
+def run_ocp(*args: str, env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "ocp", *args], env=env, cwd=REPO, check=False)
+    if done.returncode != 0:
+        sys.exit(f"bench: `python -m ocp {' '.join(args)}` failed ({done.returncode})")
+
+
+@dataclass
+class Server:
+    name: str
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"bench: {self.name} exited:\n{self.log.read_text()[-2000:]}")
+            with (
+                contextlib.suppress(OSError, urllib.error.URLError),
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=1) as response,
+            ):
+                if response.status == 200:
+                    return
+            time.sleep(0.2)
+        sys.exit(f"bench: {self.name} did not answer within {timeout} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextlib.contextmanager
+def servers(
+    database_url: str, redis_url: str, folder: Path
+) -> Iterator[tuple[Server, dict[str, Server]]]:
+    """The ceiling, and OCP with the catalog cache on and off, each on a free port."""
+    started: list[Server] = []
+
+    def start(name: str, command: list[str], env: dict[str, str] | None = None) -> Server:
+        port = free_port()
+        log = folder / f"server-{len(started)}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [*command, str(port)], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
+            )
+        server = Server(name, f"http://127.0.0.1:{port}", process, log)
+        started.append(server)
+        return server
+
+    serve = [sys.executable, "-m", "ocp", "serve", "--port"]
+    try:
+        ceiling = start("bare aiohttp", [sys.executable, __file__, "--serve-ceiling"])
+        ocp = {
+            "on": start("ocp, cache on", serve, ocp_env(database_url, redis_url)),
+            "off": start(
+                "ocp, cache off",
+                serve,
+                ocp_env(database_url, redis_url, OCP_CATALOG_CACHE="false"),
+            ),
+        }
+        for server in started:
+            server.wait_healthy()
+        yield ceiling, ocp
+    finally:
+        for server in started:
+            server.stop()
+
+
+# The database --------------------------------------------------------------------------------
+
+
+async def ensure_database(server: str, *, fresh: bool) -> None:
+    admin = await asyncpg.connect(f"{server}/postgres")
+    try:
+        if fresh:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DB_NAME):
+            await admin.execute(f'CREATE DATABASE "{DB_NAME}"')
+    finally:
+        await admin.close()
+
+
+async def course_count(database_url: str) -> int:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM course"))
+    finally:
+        await conn.close()
+
+
+async def published_ids(database_url: str, count: int) -> list[int]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch("SELECT id FROM course WHERE status = 'published' ORDER BY id")
+    finally:
+        await conn.close()
+    return random.Random(3).sample([int(row["id"]) for row in rows], count)
+
+
+async def wait_idle(database_url: str, limit_seconds: float = 120) -> None:
+    """Until no query on the database has run for a second: a server keeps answering the
+    requests it had accepted after wrk stops, and that must not load the next measurement."""
+    conn = await asyncpg.connect(database_url)
+    quiet_since = time.monotonic()
+    deadline = quiet_since + limit_seconds
+    try:
+        while time.monotonic() - quiet_since < 1 and time.monotonic() < deadline:
+            busy = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'active' AND pid <> pg_backend_pid()"
+            )
+            if busy:
+                quiet_since = time.monotonic()
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+
+
+async def explain(database_url: str) -> list[str]:
+    """EXPLAIN ANALYZE of the catalog SQL (ocp/courses/search.py) for typical requests."""
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("plain", {"sort": "newest"}),
+        ("q=python", {"q": "python", "sort": "relevance"}),
+        ("q=learning (common word)", {"q": "learning", "sort": "relevance"}),
+        ("q=python beginners", {"q": "python beginners", "sort": "relevance"}),
+        ("category+level", {"category": "design", "level": "beginner", "sort": "newest"}),
+        ("tag+is_free", {"tag": "python", "is_free": True, "sort": "price"}),
+    ]
+    conn = await asyncpg.connect(database_url)
+    lines = []
+    try:
+        await conn.execute("VACUUM ANALYZE")  # as a database in service would be
+        for label, filters in cases:
+            sql, params = search.catalog_page(filters, dialect="postgres", offset=0, limit=20)
+            plan = [
+                row[0] for row in await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *params)
+            ]
+            timing = " ".join(
+                p.strip() for p in plan if p.startswith(("Planning Time", "Execution"))
+            )
+            top = plan[0].strip()[:110]
+            lines.append(f"{label:26} {timing}\n{'':26} {top}")
+    finally:
+        await conn.close()
+    return lines
+
+
+# Load ----------------------------------------------------------------------------------------
+
+
+def filter_paths(count: int) -> list[str]:
+    """Varied combinations of the catalog's filters, as a browsing visitor would pick them."""
+    rng = random.Random(5)
+    paths = []
+    for _ in range(count):
+        category = rng.choice(CATEGORIES)
+        options: dict[str, str] = {"category": category.slug}
+        if rng.random() < 0.5:
+            options["level"] = rng.choice(["beginner", "intermediate", "advanced", "all"])
+        if rng.random() < 0.3:
+            options["tag"] = rng.choice(category.tags)
+            del options["category"]
+        if rng.random() < 0.3:
+            options["is_free"] = rng.choice(["true", "false"])
+        elif rng.random() < 0.3:
+            options["price_max"] = rng.choice(["20", "50", "100"])
+        if rng.random() < 0.2:
+            options["language"] = rng.choice(["en", "es", "fr"])
+        if rng.random() < 0.4:
+            options["sort"] = rng.choice(["newest", "price", "-price", "title"])
+        if rng.random() < 0.3:
+            options["page"] = str(rng.randint(2, 4))
+        paths.append("/api/v1/courses?" + "&".join(f"{k}={v}" for k, v in options.items()))
+    return paths
+
+
+def cpu_seconds(pids: Sequence[int]) -> dict[int, float]:
+    """User + system CPU time of each process still alive."""
+    tick = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return times
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot (all cores)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def redis_server_pids() -> list[int]:
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            if comm.read_text().strip() == "redis-server":
+                pids.append(int(comm.parent.name))
+    return pids
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def backends(database_url: str) -> list[int]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return [int(row["pid"]) for row in rows]
+
+
+def wrk(
+    server: Server, scenario: Scenario, args: argparse.Namespace, folder: Path, database_url: str
+) -> Measure:
+    """Warm up, wait for quiet, then one measured wrk run with the CPU it cost."""
+    script = folder / "paths.lua"
+    script.write_text(LUA % ", ".join(json.dumps(p) for p in scenario.paths))
+    common = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-s", str(script)]
+    if args.warmup:
+        subprocess.run(
+            [*common, "-d", f"{args.warmup}s", server.base], capture_output=True, check=True
+        )
+    asyncio.run(wait_idle(database_url))
+    db_pids = [] if scenario.ceiling else asyncio.run(backends(database_url))
+    watched = [server.process.pid, *db_pids, *redis_server_pids()]
+    before = cpu_seconds(watched)
+    busy_before, wrk_before, started = machine_busy_seconds(), children_cpu_seconds(), time.time()
+    done = subprocess.run(
+        [*common, "-d", f"{args.duration}s", "--timeout", "5s", server.base],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wrk_used = children_cpu_seconds() - wrk_before
+    asyncio.run(wait_idle(database_url))  # the requests accepted before wrk stopped are done
+    after = cpu_seconds(watched)
+    busy, elapsed = machine_busy_seconds() - busy_before, time.time() - started
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRKJSON "))
+    data = json.loads(line.removeprefix("WRKJSON "))
+    requests = max(1, data["requests"])
+
+    def used(pids: Sequence[int]) -> float:
+        return sum(after[pid] - before[pid] for pid in pids if pid in after and pid in before)
+
+    def spent(pids: Sequence[int]) -> float:
+        return 1000 * used(pids) / requests
+
+    return Measure(
+        scenario=scenario.name,
+        server=server.name,
+        rps=data["requests"] / (data["duration_us"] / 1e6),
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=data["errors"] + data["non_2xx"],
+        app_cpu_ms=spent([server.process.pid]),
+        db_cpu_ms=spent(db_pids),
+        others=max(0.0, busy - used(watched) - wrk_used) / elapsed,
+    )
+
+
+def page_size(base: str, path: str) -> int:
+    with urllib.request.urlopen(base + path, timeout=5) as response:
+        return len(response.read())
+
+
+def table(results: Sequence[Measure], ceiling: float) -> str:
+    rows = [
+        "| scenario | server | req/s | p50 ms | p99 ms | share of ceiling "
+        "| app CPU ms/req | PG CPU ms/req | errors | other work (cores) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in results:
+        rows.append(
+            f"| {m.scenario} | {m.server} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} "
+            f"| {m.rps / ceiling:.1%} | {m.app_cpu_ms:.2f} | {m.db_cpu_ms:.2f} "
+            f"| {m.errors} | {m.others:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def report(m: Measure) -> None:
+    print(
+        f"{m.scenario}, {m.server}: {m.rps:,.0f} req/s, p99 {m.p99_ms:.1f} ms, "
+        f"CPU per request: app {m.app_cpu_ms:.2f} ms, PostgreSQL {m.db_cpu_ms:.2f} ms; "
+        f"other work on the machine: {m.others:.2f} cores",
+        flush=True,
+    )
+
+
+def measure(
+    scenarios: Sequence[Scenario],
+    args: argparse.Namespace,
+    database_url: str,
+    redis_url: str,
+    folder: Path,
+) -> list[Measure]:
+    """The ceiling first, then each scenario against OCP with the cache on, then off."""
+    with servers(database_url, redis_url, folder) as (ceiling_server, ocp):
+        sizes = {s.name: page_size(ocp["on"].base, s.paths[0]) for s in scenarios}
+        print(f"ceiling body {len(ceiling_body())} B; first page of each scenario: {sizes}")
+        bare = Scenario("ceiling", ["/"], ceiling=True)
+        results = [wrk(ceiling_server, bare, args, folder, database_url)]
+        report(results[-1])
+        for scenario in scenarios:
+            for cache in ("on", "off"):
+                results.append(wrk(ocp[cache], scenario, args, folder, database_url))
+                report(results[-1])
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--serve-ceiling", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--fresh", action="store_true", help="drop and seed ocp_bench again")
+    parser.add_argument("--courses", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before each measurement")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--only", action="append", metavar="TEXT", help="run the scenarios whose name has TEXT"
+    )
+    args = parser.parse_args(argv)
+    if args.serve_ceiling:
+        serve_ceiling(args.serve_ceiling)
+        return
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk is not installed; install it with `apt-get install -y wrk`")
+
+    pg = os.environ.get("OCP_BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+    redis_url = os.environ.get("OCP_BENCH_REDIS", "redis://127.0.0.1:6379/14")
+    database_url = f"{pg}/{DB_NAME}"
+    asyncio.run(ensure_database(pg, fresh=args.fresh))
+    env = ocp_env(database_url, redis_url)
+    run_ocp("migrate", env=env)
+    have = asyncio.run(course_count(database_url))
+    if have == 0:
+        run_ocp("seed", "--demo", "--courses", str(args.courses), env=env)
+    elif have != args.courses:
+        sys.exit(f"bench: {DB_NAME} holds {have} courses, not {args.courses}; use --fresh")
+    print("\n".join(asyncio.run(explain(database_url))), flush=True)
+
+    ids = asyncio.run(published_ids(database_url, 1000))
+    pairs = [f"{word}+{modifier}" for word in WORDS for modifier in MODIFIERS]
+    scenarios = [
+        Scenario("plain list", ["/api/v1/courses"]),
+        Scenario("q (50 words)", [f"/api/v1/courses?q={w}" for w in WORDS]),
+        Scenario(f"q ({len(pairs)} two-word queries)", [f"/api/v1/courses?q={p}" for p in pairs]),
+        Scenario("filters (300 combinations)", filter_paths(300)),
+        Scenario("detail (1,000 ids)", [f"/api/v1/courses/{i}" for i in ids]),
+    ]
+    if args.only:
+        scenarios = [s for s in scenarios if any(text in s.name for text in args.only)]
+    with tempfile.TemporaryDirectory() as tmp:
+        results = measure(scenarios, args, database_url, redis_url, Path(tmp))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    print(
+        f"\n{args.courses:,} courses; wrk -t{args.threads} -c{args.connections} "
+        f"-d{args.duration}s; {os.cpu_count()} CPUs ({cpu})\n"
+    )
+    ceiling = results[0]
+    print(table(results, ceiling.rps) + "\n")
+    for m in results:
+        if m.scenario.startswith("q "):
+            met = m.p99_ms < 50 and m.rps >= ceiling.rps / 4
+            print(
+                f"search goal (p99 < 50 ms and >= 25% of the ceiling), {m.scenario}, {m.server}: "
+                f"{'met' if met else 'NOT met'} ({m.p99_ms:.1f} ms, {m.rps / ceiling.rps:.1%})"
+            )
+
+
+if __name__ == "__main__":
+    main()

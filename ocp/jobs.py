@@ -1,0 +1,142 @@
+"""Background jobs by name: arq in production, an in-process runner when embedded.
+
+Both run the same job functions (``async def job(ctx, *args)``, kept in ``workers/``).
+Recalculations are *coalesced* (STACK.md): the writer sets a marker and enqueues only when
+the marker was not already set, with a job id unique per enqueue; the job clears the marker
+as its first step, before it reads anything. A change is then either seen by a job that has
+not started reading yet, or it enqueues a new one; none is lost and none piles up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+from arq.connections import ArqRedis
+from redis.asyncio import Redis
+
+from ocp import redis_keys
+
+log = logging.getLogger("ocp.jobs")
+
+JobFunction = Callable[..., Awaitable[Any]]
+MARKER_TTL = 600  # a marker whose job was lost stops blocking new runs after this long
+MAX_TRIES = 5
+
+_registry: dict[str, JobFunction] = {}
+
+
+def register(name: str, function: JobFunction) -> None:
+    """Make a job function known to the in-process runner (``workers.jobs`` registers all)."""
+    _registry[name] = function
+
+
+def registered() -> dict[str, JobFunction]:
+    return dict(_registry)
+
+
+class JobQueue(Protocol):
+    async def enqueue(self, name: str, *args: Any, job_id: str | None = None) -> None:
+        """Run ``name(*args)`` in the background (once per ``job_id`` while it is queued)."""
+
+    async def enqueue_coalesced(self, name: str, key: str, *args: Any) -> bool:
+        """Enqueue unless a run for ``key`` is queued and has not started; True if enqueued."""
+
+    async def started(self, key: str) -> None:
+        """A coalesced job's first step: later changes must enqueue another run."""
+
+    async def close(self) -> None: ...
+
+
+class ArqJobQueue:
+    def __init__(self, redis: ArqRedis) -> None:
+        self._redis = redis
+
+    async def enqueue(self, name: str, *args: Any, job_id: str | None = None) -> None:
+        await self._redis.enqueue_job(name, *args, _job_id=job_id)
+
+    async def enqueue_coalesced(self, name: str, key: str, *args: Any) -> bool:
+        marker = redis_keys.JOB_MARKER_PREFIX + key
+        if not await self._redis.set(marker, 1, nx=True, ex=MARKER_TTL):
+            return False
+        try:
+            sequence = redis_keys.JOB_SEQUENCE_PREFIX + key
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.incr(sequence)
+                pipe.expire(sequence, 7 * 24 * 3600)
+                number, _ = await pipe.execute()
+            await self._redis.enqueue_job(name, *args, _job_id=f"{key}:{number}")
+        except BaseException:
+            await self._redis.delete(marker)  # or the next change could not enqueue a run
+            raise
+        return True
+
+    async def started(self, key: str) -> None:
+        await self._redis.delete(redis_keys.JOB_MARKER_PREFIX + key)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def arq_queue(redis: Redis) -> ArqJobQueue:
+    """An arq queue sharing the connection pool of ``redis``."""
+    return ArqJobQueue(ArqRedis(connection_pool=redis.connection_pool))
+
+
+class InProcessJobQueue:
+    """Embedded mode: the same job functions as tasks of this process, with retries."""
+
+    def __init__(self, functions: Mapping[str, JobFunction], ctx: dict[str, Any]) -> None:
+        self._functions = dict(functions)
+        self._ctx = {**ctx, "jobs": self}
+        self._markers: set[str] = set()
+        self._running: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def enqueue(self, name: str, *args: Any, job_id: str | None = None) -> None:
+        if job_id is not None and job_id in self._running:
+            return
+        if name not in self._functions:
+            raise LookupError(f"no job function named {name!r}")
+        task = asyncio.create_task(self._run(name, args, job_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def enqueue_coalesced(self, name: str, key: str, *args: Any) -> bool:
+        if key in self._markers:
+            return False
+        self._markers.add(key)
+        await self.enqueue(name, *args)
+        return True
+
+    async def started(self, key: str) -> None:
+        self._markers.discard(key)
+
+    async def _run(self, name: str, args: tuple[Any, ...], job_id: str | None) -> None:
+        if job_id is not None:
+            self._running.add(job_id)
+        try:
+            for attempt in range(1, MAX_TRIES + 1):
+                try:
+                    await self._functions[name]({**self._ctx, "job_try": attempt}, *args)
+                    return
+                except Exception:
+                    if attempt == MAX_TRIES:
+                        log.exception("job %s%r failed after %d tries", name, args, attempt)
+                        return
+                    log.warning("job %s%r failed (try %d); retrying", name, args, attempt)
+                    await asyncio.sleep(min(30.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.5))  # noqa: S311
+        finally:
+            if job_id is not None:
+                self._running.discard(job_id)
+
+    async def drain(self) -> None:
+        """Wait until every queued job has run (tests, and a clean shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()

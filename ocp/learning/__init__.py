@@ -1,0 +1,1 @@
+"""Learning: enrollments, lesson progress and completion."""

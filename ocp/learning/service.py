@@ -1,0 +1,353 @@
+"""Enrollment, progress and completion: what students come for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from ocp.courses import service as course_service
+from ocp.courses.cache import CatalogCache
+from ocp.courses.models import Course, Lesson
+from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired
+from ocp.jobs import JobQueue
+from ocp.learning.access import STUDYING
+from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
+from ocp.realtime.bus import Bus
+from ocp.realtime.events import course_channel, user_channel
+from ocp.users.models import User
+
+COMPLETION_JOB = "recalculate_completion"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def completion_key(enrollment_id: int) -> str:
+    """The job id prefix of an enrollment's recalculation: ``complete:<enrollment_id>``."""
+    return f"complete:{enrollment_id}"
+
+
+def percent(done: int, total: int) -> int:
+    """Whole percent, rounded down, so 100 means every lesson is done."""
+    return (100 * done) // total if total else 0
+
+
+async def _announce(bus: Bus, enrollment: Enrollment, type: str, data: dict[str, Any]) -> None:
+    """Publish to the student's channel and the course's (ids and figures only)."""
+    payload = {
+        "user_id": enrollment.user_id,
+        "course_id": enrollment.course_id,
+        "enrollment_id": enrollment.id,
+        **data,
+    }
+    await bus.publish(user_channel(enrollment.user_id), type, payload)
+    await bus.publish(course_channel(enrollment.course_id), type, payload)
+
+
+async def get_enrollment(*, user_id: int, course_id: int) -> Enrollment | None:
+    return await Enrollment.get_or_none(user_id=user_id, course_id=course_id)
+
+
+async def enroll(
+    *, user: User, course_id: int, bus: Bus, jobs: JobQueue, cache: CatalogCache
+) -> Enrollment:
+    """Enroll in a published free course; 409 when already enrolled, also under parallel
+    requests (the database holds one row per user and course); a cancelled enrollment is
+    reactivated with its progress."""
+    course = await course_service.get_published(course_id=course_id)
+    if course is None:
+        raise NotFound("No such course open for enrollment")
+    if course.price_cents > 0:
+        raise PaymentRequired("This course is paid; buying it arrives with payments")
+    try:
+        async with in_transaction() as conn:
+            enrollment = (
+                await Enrollment.filter(user_id=user.id, course_id=course.id)
+                .select_for_update()
+                .using_db(conn)
+                .first()
+            )
+            if enrollment is None:
+                enrollment = await Enrollment.create(
+                    user_id=user.id,
+                    course_id=course.id,
+                    source=EnrollmentSource.FREE,
+                    using_db=conn,
+                )
+            elif enrollment.status in STUDYING:
+                raise Conflict("Already enrolled in this course")
+            else:
+                # Back to where it was before cancelling; the job corrects it if the course
+                # changed meanwhile.
+                enrollment.status = (
+                    EnrollmentStatus.COMPLETED
+                    if enrollment.completed_at is not None
+                    else EnrollmentStatus.ACTIVE
+                )
+                await enrollment.save(update_fields=["status", "updated_at"], using_db=conn)
+            await (
+                Course.filter(id=course.id)
+                .using_db(conn)
+                .update(enrollment_count=F("enrollment_count") + 1)
+            )
+    except IntegrityError:
+        raise Conflict("Already enrolled in this course") from None
+    await cache.bump()
+    await _announce(bus, enrollment, "enrollment.created", {"status": enrollment.status.value})
+    await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)
+    return enrollment
+
+
+async def cancel(*, user: User, course_id: int, bus: Bus, cache: CatalogCache) -> None:
+    """Cancel an enrollment (kept, with its progress); lesson access ends. Repeats are fine."""
+    async with in_transaction() as conn:
+        enrollment = (
+            await Enrollment.filter(user_id=user.id, course_id=course_id)
+            .select_for_update()
+            .using_db(conn)
+            .first()
+        )
+        if enrollment is None:
+            raise NotFound("Not enrolled in this course")
+        if enrollment.status == EnrollmentStatus.CANCELLED:
+            return
+        enrollment.status = EnrollmentStatus.CANCELLED
+        await enrollment.save(update_fields=["status", "updated_at"], using_db=conn)
+        await (
+            Course.filter(id=course_id)
+            .using_db(conn)
+            .update(enrollment_count=F("enrollment_count") - 1)
+        )
+    await cache.bump()
+    await _announce(bus, enrollment, "enrollment.cancelled", {"status": "cancelled"})
+
+
+async def _figures(enrollment: Enrollment, conn: Any = None) -> tuple[int, int]:
+    """(completed lessons that still exist, lessons in the course), from the database."""
+    total = await Lesson.filter(course_id=enrollment.course_id).using_db(conn).count()
+    done = (
+        await LessonProgress.filter(
+            enrollment_id=enrollment.id, completed=True, lesson__course_id=enrollment.course_id
+        )
+        .using_db(conn)
+        .count()
+    )
+    return done, total
+
+
+async def set_progress(
+    *,
+    user: User,
+    course_id: int,
+    lesson_id: int,
+    completed: bool | None,
+    position_seconds: int | None,
+    bus: Bus,
+    jobs: JobQueue,
+) -> dict[str, Any]:
+    """Record a lesson's progress (idempotent); answer with it and the course's fresh figures.
+
+    One transaction (one connection). The row is made with INSERT ... ON CONFLICT DO
+    NOTHING, and the completion flag flips with a conditional UPDATE, so of two identical
+    parallel requests only one counts as the change (one event, one recalculation). The
+    completion job, enqueued here, is the authority for the enrollment's status.
+    """
+    now = _now()
+    async with in_transaction() as conn:
+        if not await Lesson.filter(id=lesson_id, course_id=course_id).using_db(conn).exists():
+            raise NotFound("No such lesson in this course")
+        enrollment = (
+            await Enrollment.filter(user_id=user.id, course_id=course_id, status__in=STUDYING)
+            .using_db(conn)
+            .first()
+        )
+        if enrollment is None:
+            raise Forbidden("Enroll in the course to record progress")
+        await LessonProgress.bulk_create(
+            [LessonProgress(enrollment_id=enrollment.id, lesson_id=lesson_id)],
+            ignore_conflicts=True,
+            using_db=conn,
+        )
+        mine = LessonProgress.filter(enrollment_id=enrollment.id, lesson_id=lesson_id)
+        flipped = False
+        if completed is not None:
+            flipped = bool(
+                await mine.filter(completed=not completed)
+                .using_db(conn)
+                .update(completed=completed, completed_at=now if completed else None)
+            )
+        touch: dict[str, Any] = {"last_seen_at": now}
+        if position_seconds is not None:
+            touch["position_seconds"] = position_seconds
+        await mine.using_db(conn).update(**touch)
+        progress = await mine.using_db(conn).get()
+        done, total = await _figures(enrollment, conn)
+    figures = {"percent": percent(done, total), "completed_lessons": done, "total_lessons": total}
+    if flipped:
+        await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)
+        await _announce(
+            bus,
+            enrollment,
+            "progress.updated",
+            {"lesson_id": lesson_id, "percent": figures["percent"], "completed_lessons": done},
+        )
+    return {"lesson": progress, "course": {**figures, "status": enrollment.status.value}}
+
+
+async def recalculate_completion(*, enrollment_id: int, bus: Bus) -> None:
+    """Recompute an enrollment's percent and status from the database (the job's work).
+
+    Safe to run twice or concurrently: the enrollment row is locked, and ``course.completed``
+    is announced only by the run that moves the status to completed.
+    """
+    async with in_transaction() as conn:
+        enrollment = (
+            await Enrollment.filter(id=enrollment_id).select_for_update().using_db(conn).first()
+        )
+        if enrollment is None:
+            return
+        done, total = await _figures(enrollment, conn)
+        enrollment.progress_percent = percent(done, total)
+        completed_now: datetime | None = None
+        if enrollment.status != EnrollmentStatus.CANCELLED:
+            if total and done == total:
+                enrollment.status = EnrollmentStatus.COMPLETED
+                if enrollment.completed_at is None:  # the first run to see it announces it
+                    completed_now = enrollment.completed_at = _now()
+            else:
+                enrollment.status = EnrollmentStatus.ACTIVE
+                enrollment.completed_at = None
+        await enrollment.save(
+            update_fields=["progress_percent", "status", "completed_at", "updated_at"],
+            using_db=conn,
+        )
+    if completed_now:
+        await _announce(
+            bus,
+            enrollment,
+            "course.completed",
+            {"percent": 100, "completed_at": completed_now.isoformat()},
+        )
+
+
+async def lessons_changed(*, course_id: int, jobs: JobQueue) -> None:
+    """A lesson was added or removed: every enrollment's figures need recomputing."""
+    enrollments = await Enrollment.filter(course_id=course_id, status__in=STUDYING).only("id")
+    for enrollment in enrollments:
+        key = completion_key(enrollment.id)
+        await jobs.enqueue_coalesced(COMPLETION_JOB, key, enrollment.id)
+
+
+async def course_progress(*, user: User, course_id: int) -> dict[str, Any]:
+    """The caller's figures for one course and each lesson's state; 404 when not enrolled."""
+    enrollment = await Enrollment.get_or_none(user_id=user.id, course_id=course_id)
+    if enrollment is None:
+        raise NotFound("Not enrolled in this course")
+    lessons = await Lesson.filter(course_id=course_id).order_by("position", "id")
+    records = {p.lesson_id: p for p in await LessonProgress.filter(enrollment_id=enrollment.id)}
+    done = sum(1 for lesson in lessons if (r := records.get(lesson.id)) and r.completed)
+    return {
+        "percent": percent(done, len(lessons)),
+        "completed_lessons": done,
+        "total_lessons": len(lessons),
+        "status": enrollment.status.value,
+        "completed_at": enrollment.completed_at,
+        "lessons": [_lesson_state(lesson, records.get(lesson.id)) for lesson in lessons],
+    }
+
+
+def _lesson_state(lesson: Lesson, record: LessonProgress | None) -> dict[str, Any]:
+    return {
+        "lesson_id": lesson.id,
+        "title": lesson.title,
+        "position": lesson.position,
+        "completed": bool(record and record.completed),
+        "completed_at": record.completed_at if record else None,
+        "position_seconds": record.position_seconds if record else 0,
+        "last_seen_at": record.last_seen_at if record else None,
+    }
+
+
+async def lesson_progress(*, user: User, course_id: int, lesson_id: int) -> dict[str, Any] | None:
+    """The caller's progress on one lesson, or None when not enrolled."""
+    enrollment = await Enrollment.get_or_none(
+        user_id=user.id, course_id=course_id, status__in=STUDYING
+    )
+    lesson = await Lesson.get_or_none(id=lesson_id, course_id=course_id)
+    if enrollment is None or lesson is None:
+        return None
+    record = await LessonProgress.get_or_none(enrollment_id=enrollment.id, lesson_id=lesson.id)
+    return _lesson_state(lesson, record)
+
+
+async def _with_next_lessons(enrollments: Sequence[Enrollment]) -> list[dict[str, Any]]:
+    """Each enrollment with its course and the first lesson not yet completed (3 queries)."""
+    course_ids = {e.course_id for e in enrollments}
+    lessons = (
+        await Lesson.filter(course_id__in=course_ids)
+        .order_by("position", "id")
+        .only("id", "course_id", "title", "position")
+    )
+    done = set(
+        await LessonProgress.filter(
+            enrollment_id__in=[e.id for e in enrollments], completed=True
+        ).values_list("enrollment_id", "lesson_id")
+    )
+    items = []
+    for enrollment in enrollments:
+        next_lesson = next(
+            (
+                lesson
+                for lesson in lessons
+                if lesson.course_id == enrollment.course_id
+                and (enrollment.id, lesson.id) not in done
+            ),
+            None,
+        )
+        items.append({"enrollment": enrollment, "next_lesson": next_lesson})
+    return items
+
+
+async def list_for_user(
+    *, user_id: int, status: str | None, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A student's enrollments, newest first, with course summaries and next lessons."""
+    query = Enrollment.filter(user_id=user_id)
+    if status:
+        query = query.filter(status=status)
+    total = await query.count()
+    enrollments = (
+        await query.order_by("-enrolled_at", "-id")
+        .offset(offset)
+        .limit(limit)
+        .select_related("course", "course__instructor")
+    )
+    return await _with_next_lessons(enrollments), total
+
+
+async def list_for_course(
+    *, course_id: int, actor: User, status: str | None, offset: int, limit: int
+) -> tuple[list[Enrollment], int]:
+    """Who is enrolled in a course, for its instructor and admins."""
+    course = await Course.get_or_none(id=course_id)
+    if course is None:
+        raise NotFound("No such course")
+    if not course_service.can_edit(actor, course):
+        raise Forbidden("Only the course's instructor or an admin may see its students")
+    query = Enrollment.filter(course_id=course_id)
+    if status:
+        query = query.filter(status=status)
+    total = await query.count()
+    enrollments = (
+        await query.order_by("-enrolled_at", "-id")
+        .offset(offset)
+        .limit(limit)
+        .select_related("user")
+    )
+    return enrollments, total

@@ -1,0 +1,156 @@
+"""HTTP handlers for learning: parse, call ``learning.service``, serialize."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ocp.appkeys import BUS, CATALOG_CACHE, JOBS
+from ocp.learning import service as learning_service
+from ocp.learning.schemas import (
+    CourseEnrollmentSchema,
+    CourseProgressSchema,
+    EnrollmentQuerySchema,
+    EnrollmentSchema,
+    MyEnrollmentSchema,
+    ProgressAnswerSchema,
+    ProgressUpdateSchema,
+)
+from ocp.web.auth import caller_of
+from ocp.web.endpoint import SIGNED_IN, Endpoint, only
+from ocp.web.pagination import offset, page_response, window
+from ocp.web.parsing import path_id, read_body, read_query
+from ocp.web.responses import dumped, no_content
+
+LEARNING = "Learning"
+
+
+async def enroll(request: web.Request) -> web.Response:
+    enrollment = await learning_service.enroll(
+        user=caller_of(request).user,
+        course_id=path_id(request),
+        bus=request.app[BUS],
+        jobs=request.app[JOBS],
+        cache=request.app[CATALOG_CACHE],
+    )
+    return dumped(EnrollmentSchema(), enrollment, status=201)
+
+
+async def cancel(request: web.Request) -> web.Response:
+    await learning_service.cancel(
+        user=caller_of(request).user,
+        course_id=path_id(request),
+        bus=request.app[BUS],
+        cache=request.app[CATALOG_CACHE],
+    )
+    return no_content()
+
+
+async def my_enrollments(request: web.Request) -> web.Response:
+    return await _enrollments_of(request, caller_of(request).id)
+
+
+async def user_enrollments(request: web.Request) -> web.Response:
+    return await _enrollments_of(request, path_id(request))
+
+
+async def _enrollments_of(request: web.Request, user_id: int) -> web.Response:
+    query = read_query(request, EnrollmentQuerySchema())
+    page, per_page = window(query)
+    items, total = await learning_service.list_for_user(
+        user_id=user_id, status=query.get("status"), offset=offset(page, per_page), limit=per_page
+    )
+    return page_response(
+        request, items=items, schema=MyEnrollmentSchema(), page=page, per_page=per_page, total=total
+    )
+
+
+async def course_enrollments(request: web.Request) -> web.Response:
+    query = read_query(request, EnrollmentQuerySchema())
+    page, per_page = window(query)
+    items, total = await learning_service.list_for_course(
+        course_id=path_id(request),
+        actor=caller_of(request).user,
+        status=query.get("status"),
+        offset=offset(page, per_page),
+        limit=per_page,
+    )
+    return page_response(
+        request,
+        items=items,
+        schema=CourseEnrollmentSchema(),
+        page=page,
+        per_page=per_page,
+        total=total,
+    )
+
+
+async def set_progress(request: web.Request) -> web.Response:
+    data = await read_body(request, ProgressUpdateSchema())
+    answer = await learning_service.set_progress(
+        user=caller_of(request).user,
+        course_id=path_id(request),
+        lesson_id=path_id(request, "lesson_id"),
+        completed=data.get("completed"),
+        position_seconds=data.get("position_seconds"),
+        bus=request.app[BUS],
+        jobs=request.app[JOBS],
+    )
+    return dumped(ProgressAnswerSchema(), answer)
+
+
+async def course_progress(request: web.Request) -> web.Response:
+    progress = await learning_service.course_progress(
+        user=caller_of(request).user, course_id=path_id(request)
+    )
+    return dumped(CourseProgressSchema(), progress)
+
+
+ENROLLMENT = "/api/v1/courses/{id}/enrollment"
+
+routes = [
+    Endpoint(
+        "POST", ENROLLMENT, enroll, SIGNED_IN, "Enroll in a course", LEARNING,
+        status=201, response=EnrollmentSchema, errors=(402, 404, 409),
+        description=(
+            "Published free courses; a paid course answers 402 until payments exist. Already "
+            "enrolled: 409 (never a second enrollment, also under parallel requests). Enrolling "
+            "again after cancelling reactivates the same enrollment with its progress."
+        ),
+    ),
+    Endpoint(
+        "DELETE", ENROLLMENT, cancel, SIGNED_IN, "Cancel my enrollment", LEARNING, status=204,
+        errors=(404,),
+        description="Lesson access ends; the progress is kept. Cancelling twice is fine.",
+    ),
+    Endpoint(
+        "GET", "/api/v1/users/me/enrollments", my_enrollments, SIGNED_IN, "My enrollments",
+        LEARNING, query=EnrollmentQuerySchema, response=MyEnrollmentSchema, paginated=True,
+        description="Newest first, each with its course and the next lesson to study.",
+    ),
+    Endpoint(
+        "PUT", "/api/v1/courses/{id}/lessons/{lesson_id}/progress", set_progress, SIGNED_IN,
+        "Record progress on a lesson", LEARNING, body=ProgressUpdateSchema,
+        response=ProgressAnswerSchema, errors=(403, 404),
+        description=(
+            "Idempotent. Answers with the course's freshly computed figures; the enrollment's "
+            "`status` and `progress_percent` follow from the completion job a moment later. "
+            "Not enrolled: 403."
+        ),
+    ),
+    Endpoint(
+        "GET", "/api/v1/courses/{id}/progress", course_progress, SIGNED_IN,
+        "My progress in a course", LEARNING, response=CourseProgressSchema, errors=(404,),
+    ),
+    Endpoint(
+        "GET", "/api/v1/courses/{id}/enrollments", course_enrollments,
+        only("instructor", "admin"), "Who is enrolled in a course", LEARNING,
+        query=EnrollmentQuerySchema, response=CourseEnrollmentSchema, paginated=True,
+        errors=(403, 404),
+        description="The course's instructor and admins; another instructor gets 403.",
+    ),
+    Endpoint(
+        "GET", "/api/v1/users/{id}/enrollments", user_enrollments, only("admin"),
+        "A user's enrollments", LEARNING, query=EnrollmentQuerySchema,
+        response=MyEnrollmentSchema, paginated=True,
+    ),
+]  # fmt: skip

@@ -1,0 +1,1 @@
+"""Events: the bus that carries them between processes (WebSocket delivery comes later)."""

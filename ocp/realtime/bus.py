@@ -1,0 +1,226 @@
+"""The event bus: publish, subscribe, history. Redis in production, memory when embedded.
+
+On Redis, one Lua script appends the event to the channel's capped stream (XADD gives its
+id) and PUBLISHes it with that id, so the live order is the stream order even when several
+processes publish at once, and a client that reconnects can read what it missed from the
+stream. Each process holds one pattern subscription and hands events to local subscribers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from ocp import redis_keys
+from ocp.realtime.events import Event, check_channel, id_key
+
+log = logging.getLogger("ocp.bus")
+
+HISTORY_LENGTH = 1000  # events kept per channel (approximately, on Redis)
+HISTORY_IDLE_TTL = 7 * 24 * 3600  # a channel's history expires after a week without events
+SUBSCRIBER_QUEUE = 1000
+
+_PUBLISH = """
+local id = redis.call(
+    'XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'type', ARGV[2], 'data', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+local message = '{"channel":' .. cjson.encode(ARGV[1]) .. ',"id":"' .. id .. '","type":'
+    .. cjson.encode(ARGV[2]) .. ',"data":' .. ARGV[3] .. '}'
+redis.call('PUBLISH', ARGV[6], message)
+return id
+"""
+
+
+class Subscription:
+    """Events of some channels (or all), as they are published, for one local consumer."""
+
+    def __init__(self, bus: LocalFanout, channels: Iterable[str] | None) -> None:
+        self._bus = bus
+        self.channels = None if channels is None else set(channels)
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(SUBSCRIBER_QUEUE)
+        self.dropped = 0
+
+    def wants(self, channel: str) -> bool:
+        return self.channels is None or channel in self.channels
+
+    async def get(self) -> Event:
+        return await self.queue.get()
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Event]:
+        while True:
+            yield await self.queue.get()
+
+    def close(self) -> None:
+        self._bus.unsubscribe(self)
+
+
+class LocalFanout:
+    """Hands each event to the local subscriptions that want its channel, never blocking."""
+
+    def __init__(self) -> None:
+        self._subscriptions: set[Subscription] = set()
+
+    def subscribe(self, channels: Iterable[str] | None = None) -> Subscription:
+        subscription = Subscription(self, channels)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+
+    def deliver(self, event: Event) -> None:
+        for subscription in list(self._subscriptions):
+            if subscription.wants(event.channel):
+                try:
+                    subscription.queue.put_nowait(event)
+                except asyncio.QueueFull:
+                    subscription.dropped += 1
+
+
+class Bus(Protocol):
+    async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Event:
+        """Record the event in the channel's history and deliver it live; return it with its id."""
+
+    def subscribe(self, channels: Iterable[str] | None = None) -> Subscription:
+        """Live events of ``channels`` (all channels when None) published from now on."""
+
+    async def history(self, channel: str, *, since: str | None, limit: int = 1000) -> list[Event]:
+        """The channel's events after ``since`` (all kept ones when None), oldest first."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryBus(LocalFanout):
+    """One process: history in memory, delivery in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._history: dict[str, deque[Event]] = {}
+        self._sequence = itertools.count()
+        self._last = (0, 0)
+
+    def _next_id(self) -> str:
+        ms = int(time.time() * 1000)
+        last_ms, last_seq = self._last
+        self._last = (ms, 0) if ms > last_ms else (last_ms, last_seq + 1)
+        return f"{self._last[0]}-{self._last[1]}"
+
+    async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Event:
+        event = Event(channel=check_channel(channel), id=self._next_id(), type=type, data=data)
+        self._history.setdefault(channel, deque(maxlen=HISTORY_LENGTH)).append(event)
+        self.deliver(event)
+        return event
+
+    async def history(self, channel: str, *, since: str | None, limit: int = 1000) -> list[Event]:
+        events = list(self._history.get(channel, ()))
+        if since is not None:
+            after = id_key(since)
+            events = [e for e in events if id_key(e.id) > after]
+        return events[:limit]
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisBus(LocalFanout):
+    """Many processes: history in capped Redis Streams, delivery by pub/sub."""
+
+    def __init__(self, redis: Redis) -> None:
+        super().__init__()
+        self._redis = redis
+        self._publish = redis.register_script(_PUBLISH)
+        self._reader: asyncio.Task[None] | None = None
+        # Pub/sub channels are server-wide, not per database: name ours after the database
+        # number so deployments (or test runs) sharing a Redis server never hear each other.
+        database = redis.connection_pool.connection_kwargs.get("db", 0)
+        self._live_prefix = f"{redis_keys.EVENT_PUBSUB_PREFIX}{database}:"
+
+    async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Event:
+        check_channel(channel)
+        payload = json.dumps(data)
+        event_id = await self._publish(
+            keys=[redis_keys.EVENT_STREAM_PREFIX + channel],
+            args=[
+                channel,
+                type,
+                payload,
+                HISTORY_LENGTH,
+                HISTORY_IDLE_TTL,
+                self._live_prefix + channel,
+            ],
+        )
+        return Event(channel=channel, id=_text(event_id), type=type, data=data)
+
+    async def history(self, channel: str, *, since: str | None, limit: int = 1000) -> list[Event]:
+        start = "-" if since is None else f"({since}"
+        entries = await self._redis.xrange(
+            redis_keys.EVENT_STREAM_PREFIX + check_channel(channel), start, "+", count=limit
+        )
+        return [
+            Event(
+                channel=channel,
+                id=_text(entry_id),
+                type=_text(fields[b"type"]),
+                data=json.loads(fields[b"data"]),
+            )
+            for entry_id, fields in entries
+        ]
+
+    async def start(self) -> None:
+        """Hold this process's one subscription (re-established after Redis restarts)."""
+        if self._reader is None:
+            ready = asyncio.Event()
+            self._reader = asyncio.create_task(self._read(ready), name="ocp-bus-reader")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ready.wait(), 5)
+
+    async def _read(self, ready: asyncio.Event) -> None:
+        pattern = self._live_prefix + "*"
+        delay = 0.1
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.psubscribe(pattern)
+                ready.set()
+                delay = 0.1
+                async for message in pubsub.listen():
+                    if message.get("type") == "pmessage":
+                        self.deliver(Event.from_json(message["data"]))
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError, ValueError) as error:
+                log.warning("event subscription lost (%r); retrying in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

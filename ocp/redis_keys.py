@@ -1,0 +1,9 @@
+"""Every Redis key and channel name OCP uses, in one place."""
+
+RATE_LIMIT_PREFIX = "ocp:rl:"
+CATALOG_VERSION = "ocp:catalog:version"
+EVENT_STREAM_PREFIX = "ocp:stream:"  # + channel: the event history (a capped stream)
+EVENT_PUBSUB_PREFIX = "ocp:ev:"  # + database number + ":" + channel: live delivery
+JOB_MARKER_PREFIX = "ocp:dirty:"  # + job key: "a run is already queued" (coalescing)
+JOB_SEQUENCE_PREFIX = "ocp:jobseq:"  # + job key: a counter that makes job ids unique
+WORKER_HEALTH_KEY = "ocp:worker:health"

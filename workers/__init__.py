@@ -1,0 +1,1 @@
+"""The arq worker: ``arq workers.main.WorkerSettings``. Jobs are thin adapters over ocp services."""

@@ -1,0 +1,69 @@
+"""arq's ``WorkerSettings``: ``arq workers.main.WorkerSettings``.
+
+This is a process entry point, so it reads the settings from the environment on import,
+as arq needs its Redis settings on the class.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from arq import func
+from arq.connections import RedisSettings
+from tortoise import Tortoise
+
+from ocp import db, redis_keys
+from ocp.config import Settings
+from ocp.jobs import MAX_TRIES, ArqJobQueue
+from ocp.realtime.bus import RedisBus
+from workers.jobs import FUNCTIONS
+
+log = logging.getLogger("ocp.worker")
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Open the ORM (keeping its context to close it, STACK.md), the bus and the queue.
+
+    A ctx that arrives with ``"orm"`` (tests running a worker beside an app) keeps it.
+    """
+    if "orm" not in ctx:
+        settings = Settings.from_env()
+        if not settings.redis_url or settings.embedded:
+            raise SystemExit("ocp worker: set OCP_DATABASE_URL and OCP_REDIS_URL")
+        ctx["orm"] = await Tortoise.init(
+            config=db.tortoise_config(settings.effective_database_url),
+            _enable_global_fallback=True,
+        )
+    ctx["bus"] = RedisBus(ctx["redis"])
+    ctx["jobs"] = ArqJobQueue(ctx["redis"])
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("orm") is not None:
+        await ctx["orm"].close_connections()
+
+
+def functions() -> list[Any]:
+    """The jobs as arq registers them: recalculations keep no result (see STACK.md)."""
+    return [
+        func(cast(Any, job), name=name, keep_result=0, max_tries=MAX_TRIES)
+        for name, job in FUNCTIONS.items()
+    ]
+
+
+def redis_settings(settings: Settings) -> RedisSettings:
+    """From ``OCP_REDIS_URL`` (``startup`` refuses to run without it)."""
+    return RedisSettings.from_dsn(settings.redis_url) if settings.redis_url else RedisSettings()
+
+
+class WorkerSettings:
+    functions = functions()
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = redis_settings(Settings.from_env())
+    health_check_key = redis_keys.WORKER_HEALTH_KEY
+    health_check_interval = 30
+    job_timeout = 300
+    poll_delay = 0.1  # seconds between queue polls: bounds the completion lag
+    max_tries = MAX_TRIES

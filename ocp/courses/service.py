@@ -19,6 +19,8 @@ from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, CourseStatus, CourseTag, Lesson
 from ocp.errors import Conflict, Forbidden, NotFound, NotImplementedYet, ValidationFailed
 from ocp.learning import access
+from ocp.realtime.bus import Bus
+from ocp.realtime.events import course_channel
 from ocp.richtext import sanitize, to_text
 from ocp.users.models import Role, User
 
@@ -144,13 +146,20 @@ async def create(*, actor: User, values: Mapping[str, Any], cache: CatalogCache)
 
 
 async def update(
-    *, course_id: int, actor: User, changes: Mapping[str, Any], cache: CatalogCache
+    *,
+    course_id: int,
+    actor: User,
+    changes: Mapping[str, Any],
+    cache: CatalogCache,
+    bus: Bus,
 ) -> Course:
     """Change a course; ``status`` publishes (needs a lesson), unpublishes or archives."""
     values = stored_values(changes)
+    published = False
     async with in_transaction() as conn:
         course = await get_for_write(course_id=course_id, actor=actor, conn=conn)
         status = values.pop("status", None)
+        published = status == CourseStatus.PUBLISHED and course.status != status
         if status is not None and status != course.status:
             if status == CourseStatus.PUBLISHED:
                 if await Lesson.filter(course_id=course.id).using_db(conn).count() == 0:
@@ -165,16 +174,19 @@ async def update(
         if "tags" in values:
             await _set_tags(course.id, values["tags"], conn)
     await cache.bump()
+    if published:
+        await bus.publish(course_channel(course.id), "course.published", {"course_id": course.id})
     return await Course.get(id=course.id).select_related("instructor")
 
 
-async def archive(*, course_id: int, actor: User, cache: CatalogCache) -> None:
+async def archive(*, course_id: int, actor: User, cache: CatalogCache, bus: Bus) -> None:
     """Out of the catalog and closed to new enrollments; enrolled students keep access."""
     _ = await update(
         course_id=course_id,
         actor=actor,
         changes={"status": CourseStatus.ARCHIVED},
         cache=cache,
+        bus=bus,
     )
 
 
@@ -277,8 +289,13 @@ async def _ordered_lessons(course_id: int, conn: Any) -> list[Lesson]:
     return await Lesson.filter(course_id=course_id).using_db(conn).order_by("position", "id")
 
 
+async def _lesson_event(bus: Bus, type: str, course_id: int, lesson_id: int) -> None:
+    data = {"course_id": course_id, "lesson_id": lesson_id}
+    await bus.publish(course_channel(course_id), type, data)
+
+
 async def create_lesson(
-    *, course_id: int, actor: User, values: Mapping[str, Any], cache: CatalogCache
+    *, course_id: int, actor: User, values: Mapping[str, Any], cache: CatalogCache, bus: Bus
 ) -> dict[str, Any]:
     """Add a lesson at ``position`` (1-based; the end when left out or too large)."""
     async with in_transaction() as conn:
@@ -292,6 +309,7 @@ async def create_lesson(
         lessons.insert(position - 1, lesson)
         await _renumber(course.id, lessons, conn)
     await cache.bump()
+    await _lesson_event(bus, "lesson.created", course_id, lesson.id)
     return lesson_view(lesson, readable=True)
 
 
@@ -310,6 +328,7 @@ async def update_lesson(
     actor: User,
     changes: Mapping[str, Any],
     cache: CatalogCache,
+    bus: Bus,
 ) -> dict[str, Any]:
     """Change a lesson; a new ``position`` moves it and closes the gap it leaves."""
     async with in_transaction() as conn:
@@ -325,11 +344,12 @@ async def update_lesson(
             lessons.insert(min(position, len(lessons) + 1) - 1, lesson)
             await _renumber(course_id, lessons, conn)
     await cache.bump()
+    await _lesson_event(bus, "lesson.updated", course_id, lesson.id)
     return lesson_view(lesson, readable=True)
 
 
 async def delete_lesson(
-    *, course_id: int, lesson_id: int, actor: User, cache: CatalogCache
+    *, course_id: int, lesson_id: int, actor: User, cache: CatalogCache, bus: Bus
 ) -> None:
     """Remove a lesson; a published course keeps at least one."""
     async with in_transaction() as conn:
@@ -341,6 +361,7 @@ async def delete_lesson(
         await Lesson.filter(id=lesson.id).using_db(conn).delete()
         await _renumber(course_id, lessons, conn)
     await cache.bump()
+    await _lesson_event(bus, "lesson.deleted", course_id, lesson_id)
 
 
 async def reorder_lessons(

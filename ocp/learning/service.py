@@ -187,7 +187,8 @@ async def set_progress(
             touch["position_seconds"] = position_seconds
         await mine.using_db(conn).update(**touch)
         progress = await mine.using_db(conn).get()
-        done, total = await _figures(enrollment, conn)
+    # Counted after commit: the last of several parallel updates then sees all of them.
+    done, total = await _figures(enrollment)
     figures = {"percent": percent(done, total), "completed_lessons": done, "total_lessons": total}
     if flipped:
         await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)

@@ -148,10 +148,16 @@ class Recorder:
         self.channel = channel
         self.subscription = bus.subscribe({channel})
         self.live: set[str] = set()
+        # Stream ids start with the millisecond: only what came after subscribing counts.
+        self.since_ms = int(time.time() * 1000)
 
     async def events(self) -> list[Event]:
-        """Every event so far, once live delivery has caught up with the history."""
-        history = await self.bus.history(self.channel, since=None)
+        """Every event since subscribing, once live delivery has caught up with the history."""
+        history = [
+            event
+            for event in await self.bus.history(self.channel, since=None)
+            if int(event.id.split("-")[0]) > self.since_ms
+        ]
         deadline = time.monotonic() + 5
         while True:
             while not self.subscription.queue.empty():

@@ -7,14 +7,26 @@ from collections.abc import AsyncIterator, Mapping
 from aiohttp import web
 
 from ocp import db
-from ocp.appkeys import BUS, CATALOG_CACHE, ENDPOINTS, JOBS, LIMITER, REDIS, SESSIONS, SETTINGS
+from ocp.appkeys import (
+    BUS,
+    CATALOG_CACHE,
+    ENDPOINTS,
+    HUB,
+    JOBS,
+    LIMITER,
+    REDIS,
+    SESSIONS,
+    SETTINGS,
+)
 from ocp.config import Settings, SettingsError
 from ocp.courses import views as courses_views
 from ocp.courses.cache import CatalogCache
 from ocp.jobs import InProcessJobQueue, JobFunction, arq_queue, registered
 from ocp.learning import views as learning_views
 from ocp.ratelimit import MemoryLimiter, RedisLimiter
+from ocp.realtime import views as realtime_views
 from ocp.realtime.bus import Bus, MemoryBus, RedisBus
+from ocp.realtime.hub import Hub
 from ocp.redis_pool import connect, redis_ctx
 from ocp.users import views as users_views
 from ocp.web import docs, health
@@ -33,13 +45,17 @@ def all_endpoints() -> list[Endpoint]:
         *users_views.routes,
         *courses_views.routes,
         *learning_views.routes,
+        *realtime_views.routes,
     ]
 
 
 async def bus_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Start this process's event subscription; stop it, and drain in-process jobs, at exit."""
+    """Start this process's event subscription and hub; at exit close the sockets (1001),
+    drain in-process jobs and stop the subscription."""
     await app[BUS].start()
+    await app[HUB].start()
     yield
+    await app[HUB].close()
     await app[JOBS].close()
     await app[BUS].close()
 
@@ -68,6 +84,7 @@ def create_app(
     app[CATALOG_CACHE] = CatalogCache(redis, enabled=settings.catalog_cache)
     bus: Bus = RedisBus(redis) if redis is not None else MemoryBus()
     app[BUS] = bus
+    app[HUB] = Hub(bus)
     if redis is not None:
         app[JOBS] = arq_queue(redis)
     else:

@@ -100,6 +100,10 @@ class Bus(Protocol):
     async def history(self, channel: str, *, since: str | None, limit: int = 1000) -> list[Event]:
         """The channel's events after ``since`` (all kept ones when None), oldest first."""
 
+    async def lost_since(self, channel: str, since: str) -> bool:
+        """True when events after ``since`` may have been dropped from the history (trimmed
+        or expired): the client must reload by REST instead of trusting a replay."""
+
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -113,6 +117,7 @@ class MemoryBus(LocalFanout):
         self._history: dict[str, deque[Event]] = {}
         self._sequence = itertools.count()
         self._last = (0, 0)
+        self._trimmed: dict[str, str] = {}
 
     def _next_id(self) -> str:
         ms = int(time.time() * 1000)
@@ -122,7 +127,10 @@ class MemoryBus(LocalFanout):
 
     async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Event:
         event = Event(channel=check_channel(channel), id=self._next_id(), type=type, data=data)
-        self._history.setdefault(channel, deque(maxlen=HISTORY_LENGTH)).append(event)
+        kept = self._history.setdefault(channel, deque(maxlen=HISTORY_LENGTH))
+        if len(kept) == HISTORY_LENGTH:
+            self._trimmed[channel] = kept[0].id
+        kept.append(event)
         self.deliver(event)
         return event
 
@@ -132,6 +140,10 @@ class MemoryBus(LocalFanout):
             after = id_key(since)
             events = [e for e in events if id_key(e.id) > after]
         return events[:limit]
+
+    async def lost_since(self, channel: str, since: str) -> bool:
+        trimmed = self._trimmed.get(channel)
+        return trimmed is not None and id_key(since) < id_key(trimmed)
 
     async def start(self) -> None:
         return None
@@ -183,6 +195,15 @@ class RedisBus(LocalFanout):
             )
             for entry_id, fields in entries
         ]
+
+    async def lost_since(self, channel: str, since: str) -> bool:
+        key = redis_keys.EVENT_STREAM_PREFIX + check_channel(channel)
+        try:
+            info = await self._redis.xinfo_stream(key)
+        except RedisError:  # no stream: expired (or never written): nothing to replay from
+            return True
+        deleted = _text(info.get("max-deleted-entry-id", b"0-0") or b"0-0")
+        return id_key(since) < id_key(deleted)
 
     async def start(self) -> None:
         """Hold this process's one subscription (re-established after Redis restarts)."""

@@ -83,7 +83,8 @@ async def _session_caller(request: web.Request) -> Caller | None:
     return Caller(user=user, via="session", session=state)
 
 
-def _origin_allowed(request: web.Request, origin: str) -> bool:
+def origin_allowed(request: web.Request, origin: str) -> bool:
+    """The Origin is this host or one of ``OCP_ALLOWED_ORIGINS``."""
     origin = origin.rstrip("/")
     if origin in request.app[SETTINGS].allowed_origins:
         return True
@@ -94,7 +95,7 @@ def _check_browser_request(request: web.Request, endpoint: Endpoint, caller: Cal
     """Unsafe requests without a token: the Origin (if sent) must be ours, and a session's
     CSRF token must match."""
     origin = request.headers.get("Origin")
-    if origin is not None and not _origin_allowed(request, origin):
+    if origin is not None and not origin_allowed(request, origin):
         raise Forbidden("Cross-origin request refused (Origin not allowed)")
     if caller is not None and caller.session is not None and endpoint.csrf:
         given = request.headers.get(CSRF_HEADER, "")

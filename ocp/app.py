@@ -17,6 +17,7 @@ from ocp.appkeys import (
     REDIS,
     SESSIONS,
     SETTINGS,
+    TICKETS,
 )
 from ocp.config import Settings, SettingsError
 from ocp.courses import views as courses_views
@@ -27,6 +28,7 @@ from ocp.ratelimit import MemoryLimiter, RedisLimiter
 from ocp.realtime import views as realtime_views
 from ocp.realtime.bus import Bus, MemoryBus, RedisBus
 from ocp.realtime.hub import Hub
+from ocp.realtime.tickets import TicketStore
 from ocp.redis_pool import connect, redis_ctx
 from ocp.users import views as users_views
 from ocp.web import docs, health
@@ -85,6 +87,7 @@ def create_app(
     bus: Bus = RedisBus(redis) if redis is not None else MemoryBus()
     app[BUS] = bus
     app[HUB] = Hub(bus)
+    app[TICKETS] = TicketStore(redis)
     if redis is not None:
         app[JOBS] = arq_queue(redis)
     else:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ocp.ratelimit import Limiter
     from ocp.realtime.bus import Bus
     from ocp.realtime.hub import Hub
+    from ocp.realtime.tickets import TicketStore
     from ocp.web.auth import Caller
     from ocp.web.endpoint import Endpoint
     from ocp.web.sessions import SessionStore
@@ -28,6 +29,7 @@ OPENAPI: web.AppKey[dict[str, object]] = web.AppKey("openapi")
 CATALOG_CACHE: web.AppKey[CatalogCache] = web.AppKey("catalog_cache")
 BUS: web.AppKey[Bus] = web.AppKey("bus")
 HUB: web.AppKey[Hub] = web.AppKey("hub")
+TICKETS: web.AppKey[TicketStore] = web.AppKey("tickets")
 JOBS: web.AppKey[JobQueue] = web.AppKey("jobs")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")

@@ -7,3 +7,4 @@ EVENT_PUBSUB_PREFIX = "ocp:ev:"  # + database number + ":" + channel: live deliv
 JOB_MARKER_PREFIX = "ocp:dirty:"  # + job key: "a run is already queued" (coalescing)
 JOB_SEQUENCE_PREFIX = "ocp:jobseq:"  # + job key: a counter that makes job ids unique
 WORKER_HEALTH_KEY = "ocp:worker:health"
+WS_TICKET_PREFIX = "ocp:wsticket:"  # + SHA-256 of a WebSocket ticket: "<user id>:<auth epoch>"

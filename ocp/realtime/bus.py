@@ -15,10 +15,10 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from ocp import redis_keys
@@ -160,6 +160,15 @@ class RedisBus(LocalFanout):
         self._redis = redis
         self._publish = redis.register_script(_PUBLISH)
         self._reader: asyncio.Task[None] | None = None
+        self._resubscribed: list[Callable[[], Awaitable[None]]] = []
+        # The subscription waits for messages indefinitely: its own client, without the read
+        # timeout of the request path (which would drop an idle subscription every few
+        # seconds), kept alive by health checks instead.
+        pool = redis.connection_pool
+        kwargs = {**pool.connection_kwargs, "socket_timeout": None}
+        self._listener = Redis(
+            connection_pool=ConnectionPool(connection_class=pool.connection_class, **kwargs)
+        )
         # Pub/sub channels are server-wide, not per database: name ours after the database
         # number so deployments (or test runs) sharing a Redis server never hear each other.
         database = redis.connection_pool.connection_kwargs.get("db", 0)
@@ -213,21 +222,33 @@ class RedisBus(LocalFanout):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(ready.wait(), 5)
 
+    def on_resubscribed(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Call ``callback`` when the subscription comes back after a loss: events published
+        meanwhile were not delivered live (the hub then has clients resume with ``since``)."""
+        self._resubscribed.append(callback)
+
     async def _read(self, ready: asyncio.Event) -> None:
         pattern = self._live_prefix + "*"
         delay = 0.1
+        lost = False
         while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            pubsub = self._listener.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.psubscribe(pattern)
                 ready.set()
                 delay = 0.1
+                if lost:
+                    lost = False
+                    log.info("event subscription restored")
+                    for callback in self._resubscribed:
+                        await callback()
                 async for message in pubsub.listen():
                     if message.get("type") == "pmessage":
                         self.deliver(Event.from_json(message["data"]))
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError, ValueError) as error:
+                lost = True
                 log.warning("event subscription lost (%r); retrying in %.1fs", error, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -241,6 +262,7 @@ class RedisBus(LocalFanout):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
             self._reader = None
+        await self._listener.aclose(close_connection_pool=True)
 
 
 def _text(value: bytes | str) -> str:

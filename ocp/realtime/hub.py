@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import defaultdict
 from typing import Any
 
 from aiohttp import WSCloseCode, web
 
-from ocp.realtime.bus import Bus, Subscription
+from ocp.realtime.bus import Bus, RedisBus, Subscription
 from ocp.realtime.events import Event, id_key
 
 log = logging.getLogger("ocp.hub")
@@ -29,7 +30,7 @@ class Connection:
     def __init__(self, socket: web.WebSocketResponse, user_id: int) -> None:
         self.socket = socket
         self.user_id = user_id
-        self.queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(SEND_QUEUE)
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
         self.channels: set[str] = set()
         # Channels being replayed from history: live events wait here meanwhile.
         self.replaying: dict[str, list[Event]] = {}
@@ -37,27 +38,29 @@ class Connection:
         self.closed = False
         self._closing: asyncio.Task[bool] | None = None
 
-    def send(self, frame: dict[str, Any]) -> None:
-        """Queue a frame; a socket that cannot keep up is closed instead of slowing others."""
+    def send(self, frame: dict[str, Any] | str) -> None:
+        """Queue a frame (a dict, or JSON text already encoded); a socket that cannot keep up
+        is closed instead of slowing the others."""
         if self.closed:
             return
         try:
-            self.queue.put_nowait(frame)
+            self.queue.put_nowait(frame if isinstance(frame, str) else json.dumps(frame))
         except asyncio.QueueFull:
             self.closed = True
             log.info("closing a slow WebSocket of user %s", self.user_id)
             self._closing = asyncio.create_task(self.socket.close(code=WSCloseCode.TRY_AGAIN_LATER))
 
-    def deliver(self, event: Event) -> None:
+    def deliver(self, event: Event, text: str) -> None:
+        """``text`` is the event's frame, encoded once for every socket that gets it."""
         if event.channel in self.replaying:
             self.replaying[event.channel].append(event)
         elif event.channel in self.channels:
-            self.send(event_frame(event))
+            self.send(text)
 
     async def _write(self) -> None:
         while (frame := await self.queue.get()) is not None:
             try:
-                await self.socket.send_json(frame)
+                await self.socket.send_str(frame)
             except (ConnectionError, RuntimeError):
                 return
 
@@ -94,11 +97,24 @@ class Hub:
     async def start(self) -> None:
         self._subscription = self.bus.subscribe(None)
         self._pump = asyncio.create_task(self._fan_out(self._subscription))
+        if isinstance(self.bus, RedisBus):
+            self.bus.on_resubscribed(self.restart_sockets)
+
+    async def restart_sockets(self) -> None:
+        """After a gap in live delivery, close every socket with 1012 (service restart): the
+        clients reconnect and resume with ``since``, and the stream fills the gap."""
+        await asyncio.gather(
+            *(c.close(WSCloseCode.SERVICE_RESTART) for c in list(self.connections)),
+            return_exceptions=True,
+        )
 
     async def _fan_out(self, subscription: Subscription) -> None:
         async for event in subscription:
-            for connection in list(self._by_channel.get(event.channel, ())):
-                connection.deliver(event)
+            listeners = self._by_channel.get(event.channel)
+            if listeners:
+                text = json.dumps(event_frame(event))
+                for connection in list(listeners):
+                    connection.deliver(event, text)
 
     def register(self, connection: Connection) -> None:
         self.connections.add(connection)

@@ -270,3 +270,8 @@ async def authenticate_token(*, secret: str) -> tuple[User, int] | None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
         await ApiToken.filter(id=token.id).update(last_used_at=now)
     return token.user, token.id
+
+
+async def token_active(*, token_id: int) -> bool:
+    """Whether an API token is still unrevoked (long-lived connections re-check this)."""
+    return await ApiToken.exists(id=token_id, revoked_at=None)

@@ -26,9 +26,10 @@ CSRF_HEADER = "X-CSRF-Token"
 @dataclass(frozen=True)
 class Caller:
     user: User
-    via: Literal["session", "token"]
+    via: Literal["session", "token", "ticket"]
     session: SessionState | None = None
     token_id: int | None = None
+    epoch: int | None = None
 
     @property
     def id(self) -> int:

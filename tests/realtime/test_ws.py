@@ -141,3 +141,46 @@ async def test_a_flood_of_frames_is_throttled_and_the_socket_stays_open(users: U
     await ws.send_json({"op": "subscribe", "channel": f"user:{student.id}"})
     assert (await frame(ws))["op"] == "subscribed"
     await ws.close()
+
+
+async def test_a_ticket_opens_one_socket_once(users: Users, client: TestClient) -> None:
+    student = await users.signed_in()
+    issued = await student.client.post("/api/v1/ws/ticket", headers=student.csrf_headers())
+    assert issued.status == 201
+    body = await issued.json()
+    assert body["expires_in"] == 30
+    ws = await client.ws_connect(f"{WS}?ticket={body['ticket']}")  # a client with no cookie
+    await ws.send_json({"op": "subscribe", "channel": f"user:{student.id}"})
+    assert (await frame(ws))["op"] == "subscribed"
+    await ws.close()
+    for ticket in (body["ticket"], "made-up", "x" * 500):
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(f"{WS}?ticket={ticket}")
+        assert refused.value.status == 401
+    no_csrf = await student.client.post("/api/v1/ws/ticket")
+    assert no_csrf.status == 403
+
+
+async def test_losing_rights_mid_session_stops_delivery(
+    users: Users, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ocp.realtime import views
+    from ocp.users.models import User
+
+    monkeypatch.setattr(views, "RECHECK_EVERY", 0.2)
+    teacher = await users.with_token("instructor")
+    course = await (
+        await users.client.post(
+            "/api/v1/courses", json={"title": "Watched"}, headers=teacher.headers
+        )
+    ).json()
+    ws = await users.client.ws_connect(WS, headers=teacher.headers)
+    await ws.send_json({"op": "subscribe", "channel": f"course:{course['id']}"})
+    assert (await frame(ws))["op"] == "subscribed"
+    await User.filter(id=teacher.id).update(role="student")  # demoted
+    dropped = await frame(ws)
+    assert dropped["code"] == "forbidden" and dropped["channel"] == f"course:{course['id']}"
+    await User.filter(id=teacher.id).update(is_active=False)  # then deactivated
+    message = await asyncio.wait_for(ws.receive(), 5)
+    assert message.type == aiohttp.WSMsgType.CLOSE
+    assert ws.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION

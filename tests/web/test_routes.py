@@ -23,6 +23,7 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/courses/{id}/lessons"),
     ("GET", "/api/v1/courses/{id}/lessons/{lesson_id}"),
+    ("GET", "/api/v1/ws"),  # authenticates itself: cookie, Bearer or ?ticket=
 }
 
 

@@ -116,6 +116,10 @@ class Hub:
                 for connection in list(listeners):
                     connection.deliver(event, text)
 
+    def count_of(self, user_id: int) -> int:
+        """How many sockets this process holds for a user."""
+        return sum(1 for c in self.connections if c.user_id == user_id and not c.closed)
+
     def register(self, connection: Connection) -> None:
         self.connections.add(connection)
 

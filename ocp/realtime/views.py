@@ -13,7 +13,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from marshmallow import Schema, fields
 
 from ocp.appkeys import BUS, CALLER, HUB, TICKETS
-from ocp.errors import Forbidden, Unauthorized
+from ocp.errors import Forbidden, TooManyRequests, Unauthorized
 from ocp.realtime import rights
 from ocp.realtime.events import check_channel
 from ocp.realtime.hub import Connection
@@ -27,6 +27,7 @@ from ocp.web.responses import dumped
 MAX_FRAME = 64 * 1024
 HEARTBEAT = 30.0
 RECHECK_EVERY = 30.0  # seconds between re-checks of a socket's rights
+MAX_SOCKETS_PER_USER = 100  # per process
 FRAMES_PER_SECOND = 20
 FRAME_BURST = 40
 EVENT_ID = re.compile(r"^[0-9]{1,20}-[0-9]{1,20}$")
@@ -148,11 +149,13 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     origin = request.headers.get("Origin")
     if caller.via != "token" and origin is not None and not origin_allowed(request, origin):
         raise Forbidden("Cross-site WebSocket refused (Origin not allowed)")
+    hub = request.app[HUB]
+    if hub.count_of(caller.id) >= MAX_SOCKETS_PER_USER:
+        raise TooManyRequests("Too many open WebSockets for this user", retry_after=5)
     socket = web.WebSocketResponse(
         heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME, compress=False, autoping=True
     )
     await socket.prepare(request)
-    hub = request.app[HUB]
     connection = Connection(socket, caller.id)
     hub.register(connection)
     budget = FrameBudget()
@@ -197,7 +200,7 @@ routes = [
     ),
     Endpoint(
         "GET", "/api/v1/ws", websocket, PUBLIC, "The real-time WebSocket", "Real time",
-        status=101, errors=(401, 403),
+        status=101, errors=(401, 403, 429),
         description=(
             "Upgrade to a WebSocket (session cookie or Bearer token; anonymous: 401 before the "
             "upgrade; a cookie upgrade from a foreign Origin: 403). JSON frames: "
@@ -209,7 +212,8 @@ routes = [
             "(that user and admins), `course:<id>` (its instructor and admins), `admin`. "
             "Authenticated by session cookie, Bearer token or a `?ticket=` from "
             "`POST /api/v1/ws/ticket`. Frames over 64 KiB close the socket with 1009; a "
-            "socket too slow to keep up is closed with 1013; shutdown closes with 1001. "
+            "socket too slow to keep up is closed with 1013; shutdown closes with 1001. At most "
+            "100 sockets per user and process (429). "
             "Rights are re-checked every 30 s: a channel no longer readable gets an error "
             "frame and stops; an ended session, ticket user or revoked token closes with 1008."
         ),

@@ -184,3 +184,26 @@ async def test_losing_rights_mid_session_stops_delivery(
     message = await asyncio.wait_for(ws.receive(), 5)
     assert message.type == aiohttp.WSMsgType.CLOSE
     assert ws.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+
+
+async def test_sockets_per_user_are_capped(users: Users, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocp.realtime import views
+
+    monkeypatch.setattr(views, "MAX_SOCKETS_PER_USER", 2)
+    student = await users.signed_in()
+    first = await student.client.ws_connect(WS)
+    second = await student.client.ws_connect(WS)
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await student.client.ws_connect(WS)
+    assert refused.value.status == 429
+    await first.close()
+    for _ in range(50):
+        try:
+            third = await student.client.ws_connect(WS)
+            break
+        except aiohttp.WSServerHandshakeError:
+            await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("a closed socket did not free its place")
+    await second.close()
+    await third.close()

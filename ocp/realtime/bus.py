@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
 import logging
 import time
@@ -88,6 +87,9 @@ class LocalFanout:
                     subscription.queue.put_nowait(event)
                 except asyncio.QueueFull:
                     subscription.dropped += 1
+                    log.warning(
+                        "a bus subscriber is %d events behind; dropped one", SUBSCRIBER_QUEUE
+                    )
 
 
 class Bus(Protocol):
@@ -115,7 +117,6 @@ class MemoryBus(LocalFanout):
     def __init__(self) -> None:
         super().__init__()
         self._history: dict[str, deque[Event]] = {}
-        self._sequence = itertools.count()
         self._last = (0, 0)
         self._trimmed: dict[str, str] = {}
 

@@ -17,6 +17,7 @@ from ocp.appkeys import (
     REDIS,
     SESSIONS,
     SETTINGS,
+    STORAGE,
     TICKETS,
 )
 from ocp.config import Settings, SettingsError
@@ -24,6 +25,8 @@ from ocp.courses import views as courses_views
 from ocp.courses.cache import CatalogCache
 from ocp.jobs import InProcessJobQueue, JobFunction, arq_queue, registered
 from ocp.learning import views as learning_views
+from ocp.media import views as media_views
+from ocp.media.storage import LocalStorage
 from ocp.ratelimit import MemoryLimiter, RedisLimiter
 from ocp.realtime import views as realtime_views
 from ocp.realtime.bus import Bus, MemoryBus, RedisBus
@@ -47,6 +50,7 @@ def all_endpoints() -> list[Endpoint]:
         *users_views.routes,
         *courses_views.routes,
         *learning_views.routes,
+        *media_views.routes,
         *realtime_views.routes,
     ]
 
@@ -88,13 +92,16 @@ def create_app(
     app[BUS] = bus
     app[HUB] = Hub(bus)
     app[TICKETS] = TicketStore(redis)
+    app[STORAGE] = LocalStorage(settings.effective_media_dir)
     if redis is not None:
         app[JOBS] = arq_queue(redis)
     else:
         functions = job_functions if job_functions is not None else registered()
         if not functions:
             raise SettingsError("embedded mode runs jobs in-process: import workers.jobs first")
-        app[JOBS] = InProcessJobQueue(functions, {"bus": bus})
+        app[JOBS] = InProcessJobQueue(
+            functions, {"bus": bus, "storage": app[STORAGE], "settings": settings}
+        )
     app[SESSIONS].install(app)
     app.middlewares.append(auth_middleware)
     app[ENDPOINTS] = {}
@@ -103,5 +110,6 @@ def create_app(
     app.cleanup_ctx.append(redis_ctx)  # closes last: the bus below stops before it
     app.cleanup_ctx.append(bus_ctx)
     app.on_startup.append(docs.build_on_startup)
+    app.on_startup.append(media_views.prepare_storage)
     app.on_response_prepare.append(add_standard_headers)
     return app

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ocp.config import Settings
     from ocp.courses.cache import CatalogCache
     from ocp.jobs import JobQueue
+    from ocp.media.storage import LocalStorage
     from ocp.ratelimit import Limiter
     from ocp.realtime.bus import Bus
     from ocp.realtime.hub import Hub
@@ -31,6 +32,7 @@ BUS: web.AppKey[Bus] = web.AppKey("bus")
 HUB: web.AppKey[Hub] = web.AppKey("hub")
 TICKETS: web.AppKey[TicketStore] = web.AppKey("tickets")
 JOBS: web.AppKey[JobQueue] = web.AppKey("jobs")
+STORAGE: web.AppKey[LocalStorage] = web.AppKey("storage")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 CALLER: web.RequestKey[Caller | None] = web.RequestKey("caller")

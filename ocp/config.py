@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,11 @@ class Settings:
     trust_forwarded: bool = False
     catalog_cache: bool = True
     log_level: str = "INFO"
+    # Uploads: stored under media_dir (``data_dir/media`` unless set), capped at max_upload_mb.
+    media_dir: Path | None = None
+    max_upload_mb: int = 2048
+    # ffprobe for audio/video durations: found on PATH unless set ("" turns it off).
+    ffprobe: str | None = field(default_factory=lambda: shutil.which("ffprobe"))
 
     @property
     def embedded(self) -> bool:
@@ -69,6 +75,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite://{(self.data_dir / 'ocp.sqlite3').as_posix()}"
+
+    @property
+    def effective_media_dir(self) -> Path:
+        return self.media_dir if self.media_dir is not None else self.data_dir / "media"
 
     @property
     def dialect(self) -> str:
@@ -92,6 +102,10 @@ class Settings:
             values["secret_key"] = key
         if data_dir := env.get("OCP_DATA_DIR", "").strip():
             values["data_dir"] = Path(data_dir)
+        if media_dir := env.get("OCP_MEDIA_DIR", "").strip():
+            values["media_dir"] = Path(media_dir)
+        if "OCP_FFPROBE" in env:
+            values["ffprobe"] = env["OCP_FFPROBE"].strip() or None
         if raw := env.get("OCP_COOKIE_SECURE"):
             values["cookie_secure"] = _bool("OCP_COOKIE_SECURE", raw)
         if raw := env.get("OCP_TRUST_FORWARDED"):
@@ -104,6 +118,7 @@ class Settings:
             ("OCP_SESSION_MAX_AGE", "session_max_age", 60),
             ("OCP_SESSION_IDLE_TIMEOUT", "session_idle_timeout", 60),
             ("OCP_MAX_BODY_KB", "max_body_kb", 1),
+            ("OCP_MAX_UPLOAD_MB", "max_upload_mb", 1),
         ):
             if raw := env.get(name):
                 values[attr] = _int(name, raw, minimum)

@@ -10,7 +10,12 @@ from tortoise import Tortoise, connections
 
 from ocp.appkeys import SETTINGS
 
-MODEL_MODULES: list[str] = ["ocp.users.models", "ocp.courses.models", "ocp.learning.models"]
+MODEL_MODULES: list[str] = [
+    "ocp.users.models",
+    "ocp.media.models",
+    "ocp.courses.models",
+    "ocp.learning.models",
+]
 APP_LABEL = "models"
 
 

@@ -69,6 +69,10 @@ class TooManyRequests(OCPError):
         self.retry_after = max(1, retry_after)
 
 
+class InsufficientStorage(OCPError):
+    status, code, title = 507, "insufficient-storage", "Insufficient storage"
+
+
 class ServiceUnavailable(OCPError):
     status, code, title = 503, "service-unavailable", "Service unavailable"
 

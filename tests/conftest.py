@@ -153,7 +153,9 @@ async def redis_url(redis_db: int) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def run_jobs(redis_url: str) -> AsyncIterator[Callable[[], Awaitable[int]]]:
+async def run_jobs(
+    redis_url: str, settings: Settings
+) -> AsyncIterator[Callable[[], Awaitable[int]]]:
     """Run a real arq worker in this process until the queue is empty; returns jobs done.
 
     It shares the app's ORM (``ctx["orm"]`` preset), and runs the real job functions.
@@ -169,7 +171,7 @@ async def run_jobs(redis_url: str) -> AsyncIterator[Callable[[], Awaitable[int]]
             handle_signals=False,
             on_startup=worker_main.startup,
             on_shutdown=worker_main.shutdown,
-            ctx={"orm": None},
+            ctx={"orm": None, "settings": settings},
         )
         try:
             await worker.main()

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from ocp import jobs
 from ocp.jobs import JobFunction
-from workers import completion
+from workers import completion, uploads
 
 FUNCTIONS: dict[str, JobFunction] = {
     "recalculate_completion": completion.recalculate_completion,
+    "process_upload": uploads.process_upload,
 }
 
 for _name, _function in FUNCTIONS.items():

@@ -16,7 +16,9 @@ from tortoise import Tortoise
 from ocp import db, redis_keys
 from ocp.config import Settings
 from ocp.jobs import MAX_TRIES, ArqJobQueue
+from ocp.media.storage import LocalStorage
 from ocp.realtime.bus import RedisBus
+from workers import uploads
 from workers.jobs import FUNCTIONS
 
 log = logging.getLogger("ocp.worker")
@@ -27,14 +29,16 @@ async def startup(ctx: dict[str, Any]) -> None:
 
     A ctx that arrives with ``"orm"`` (tests running a worker beside an app) keeps it.
     """
+    settings = ctx.get("settings") or Settings.from_env()
+    ctx["settings"] = settings
     if "orm" not in ctx:
-        settings = Settings.from_env()
         if not settings.redis_url or settings.embedded:
             raise SystemExit("ocp worker: set OCP_DATABASE_URL and OCP_REDIS_URL")
         ctx["orm"] = await Tortoise.init(
             config=db.tortoise_config(settings.effective_database_url),
             _enable_global_fallback=True,
         )
+    ctx["storage"] = LocalStorage(settings.effective_media_dir)
     ctx["bus"] = RedisBus(ctx["redis"])
     ctx["jobs"] = ArqJobQueue(ctx["redis"])
 
@@ -45,9 +49,10 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 def functions() -> list[Any]:
-    """The jobs as arq registers them: recalculations keep no result (see STACK.md)."""
+    """The jobs as arq registers them: none keeps a result (see STACK.md)."""
+    tries = {"process_upload": uploads.ARQ_MAX_TRIES}
     return [
-        func(cast(Any, job), name=name, keep_result=0, max_tries=MAX_TRIES)
+        func(cast(Any, job), name=name, keep_result=0, max_tries=tries.get(name, MAX_TRIES))
         for name, job in FUNCTIONS.items()
     ]
 

@@ -8,6 +8,7 @@ the migrations create; the ORM never reads or writes it.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -58,6 +59,11 @@ class Course(Model):
     )
     instructor_id: int
     cover_image_url = fields.CharField(max_length=2048, null=True)
+    # An uploaded image; when set it is the cover shown instead of ``cover_image_url``.
+    cover: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.Upload", related_name="covers", null=True, on_delete=fields.RESTRICT
+    )
+    cover_id: int | None
     lesson_count = fields.IntField(default=0)
     enrollment_count = fields.IntField(default=0, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -103,7 +109,10 @@ class Lesson(Model):
     content_type = fields.CharEnumField(ContentType, max_length=8, default=ContentType.TEXT)
     body = fields.TextField(default="")
     video_url = fields.CharField(max_length=2048, null=True)
-    asset_id = fields.IntField(null=True)
+    asset: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.Upload", related_name="lessons", null=True, on_delete=fields.RESTRICT
+    )
+    asset_id: int | None
     position = fields.IntField()
     duration_minutes = fields.IntField(default=0)
     is_preview = fields.BooleanField(default=False)

@@ -10,6 +10,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ocp.courses.currencies import ISO_4217
 from ocp.courses.models import ContentType, CourseStatus, Level
+from ocp.media.schemas import AssetSchema
+from ocp.media.service import media_url, thumbnail_url
 from ocp.web.schemas import ID_RANGE, InputSchema, PageQuerySchema, StrictBoolean, TrimmedString
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -73,6 +75,22 @@ class InstructorSchema(Schema):
     full_name = fields.String(required=True)
 
 
+def _ready_cover(course: Any) -> Any:
+    cover = course.cover if course.cover_id is not None else None
+    # Loaded with the course (select_related) where courses are listed; else not shown.
+    return cover if getattr(cover, "status", None) == "ready" else None
+
+
+def _cover_url(course: Any) -> str | None:
+    cover = _ready_cover(course)
+    return media_url(cover.sha256) if cover is not None else course.cover_image_url
+
+
+def _cover_thumbnail_url(course: Any) -> str | None:
+    cover = _ready_cover(course)
+    return thumbnail_url(cover.sha256) if cover is not None and cover.has_thumbnail else None
+
+
 def _price(course: Any) -> str:
     return f"{Decimal(course.price_cents) / 100:.2f}"
 
@@ -92,7 +110,21 @@ class CourseSummarySchema(Schema):
     currency = fields.String(required=True)
     is_free = fields.Function(lambda c: c.price_cents == 0, metadata={"type": "boolean"})
     duration_minutes = fields.Integer(required=True)
-    cover_image_url = fields.String(allow_none=True, required=True)
+    cover_id = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "The uploaded cover image."}
+    )
+    cover_image_url = fields.Function(
+        _cover_url,
+        allow_none=True,
+        required=True,
+        metadata={"type": "string", "description": "The uploaded cover, else the given URL."},
+    )
+    cover_thumbnail_url = fields.Function(
+        _cover_thumbnail_url,
+        allow_none=True,
+        required=True,
+        metadata={"type": "string", "description": "A small JPEG of the uploaded cover."},
+    )
     lesson_count = fields.Integer(required=True)
     enrollment_count = fields.Integer(required=True)
     instructor = fields.Nested(InstructorSchema, required=True)
@@ -128,6 +160,11 @@ class CourseFieldsSchema(InputSchema):
     )
     duration_minutes = StrictInteger(validate=validate.Range(min=0, max=MAX_DURATION))
     cover_image_url = HttpUrl(allow_none=True)
+    cover_id = StrictInteger(
+        allow_none=True,
+        validate=ID_RANGE,
+        metadata={"description": "A ready image upload of the course's instructor; null removes."},
+    )
 
     @post_load
     def normalize(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -214,6 +251,12 @@ class LessonOutlineSchema(Schema):
     body = fields.String(allow_none=True, required=True)
     video_url = fields.String(allow_none=True, required=True)
     asset_id = fields.Integer(allow_none=True, required=True)
+    asset = fields.Nested(
+        AssetSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The attached upload with its download `url`, for readers."},
+    )
 
 
 class LessonProgressStateSchema(Schema):
@@ -244,7 +287,7 @@ class LessonFieldsSchema(InputSchema):
     asset_id = StrictInteger(
         allow_none=True,
         validate=ID_RANGE,
-        metadata={"description": "An upload (not yet: uploads arrive with the media issue)."},
+        metadata={"description": "A ready upload of the course's instructor; null detaches."},
     )
     position = StrictInteger(
         validate=validate.Range(min=1, max=10_000),

@@ -17,8 +17,9 @@ from tortoise.transactions import in_transaction
 from ocp.courses import search
 from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, CourseStatus, CourseTag, Lesson
-from ocp.errors import Conflict, Forbidden, NotFound, NotImplementedYet, ValidationFailed
+from ocp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ocp.learning import access
+from ocp.media import service as media_service
 from ocp.realtime.bus import Bus
 from ocp.realtime.events import course_channel
 from ocp.richtext import sanitize, to_text
@@ -59,24 +60,46 @@ async def can_read_lessons(actor: User | None, course: Course) -> bool:
 async def get_visible(*, course_id: int, actor: User | None) -> Course:
     """A course the caller may see: published ones for anyone, drafts for their editors,
     archived ones for their editors and the students enrolled in them."""
-    course = await Course.get_or_none(id=course_id).select_related("instructor")
-    if course is None:
+    course = await Course.get_or_none(id=course_id).select_related("instructor", "cover")
+    if course is None or not await is_visible(course, actor):
         raise NotFound("No such course")
+    return course
+
+
+async def is_visible(course: Course, actor: User | None) -> bool:
     if course.status == CourseStatus.PUBLISHED or can_edit(actor, course):
-        return course
-    if (
+        return True
+    return (
         course.status == CourseStatus.ARCHIVED
         and actor is not None
         and await access.is_enrolled(user_id=actor.id, course_id=course.id)
-    ):
-        return course
-    raise NotFound("No such course")
+    )
+
+
+async def upload_grant(*, upload_ids: list[int], actor: User | None) -> tuple[int, bool] | None:
+    """Which of these uploads the caller may download through a course, if any, and whether
+    anyone may (the cover of a published course): ``(upload_id, public)``."""
+    covers = await Course.filter(cover_id__in=upload_ids).order_by("id")
+    for course in covers:
+        if course.status == CourseStatus.PUBLISHED and course.cover_id is not None:
+            return course.cover_id, True
+    for course in covers:
+        if course.cover_id is not None and await is_visible(course, actor):
+            return course.cover_id, False
+    lessons = await Lesson.filter(asset_id__in=upload_ids).select_related("course").order_by("id")
+    for lesson in lessons:
+        course = lesson.course
+        if lesson.asset_id is None or not await is_visible(course, actor):
+            continue
+        if lesson.is_preview or await can_read_lessons(actor, course):
+            return lesson.asset_id, False
+    return None
 
 
 async def get_published(*, course_id: int) -> Course | None:
     """The course if it is published (what anyone may see), else None."""
     return await Course.get_or_none(id=course_id, status=CourseStatus.PUBLISHED).select_related(
-        "instructor"
+        "instructor", "cover"
     )
 
 
@@ -132,6 +155,7 @@ async def create(*, actor: User, values: Mapping[str, Any], cache: CatalogCache)
             continue
         try:
             async with in_transaction() as conn:
+                await _check_cover(values.get("cover_id"), owner_id, conn)
                 course = await Course.create(
                     **values, slug=slug, instructor_id=owner_id, using_db=conn
                 )
@@ -142,7 +166,18 @@ async def create(*, actor: User, values: Mapping[str, Any], cache: CatalogCache)
     else:
         raise Conflict("Could not find a free slug for this title; change it slightly")
     await cache.bump()
-    return await Course.get(id=course.id).select_related("instructor")
+    return await Course.get(id=course.id).select_related("instructor", "cover")
+
+
+async def _check_cover(upload_id: int | None, owner_id: int, conn: Any) -> None:
+    """A cover is a ready image uploaded by the course's instructor."""
+    if upload_id is None:
+        return
+    upload = await media_service.attachable(
+        upload_id=upload_id, owner_id=owner_id, conn=conn, field="cover_id"
+    )
+    if upload.kind != "image":
+        raise ValidationFailed(errors={"cover_id": ["A cover must be an image."]})
 
 
 async def update(
@@ -158,6 +193,7 @@ async def update(
     published = False
     async with in_transaction() as conn:
         course = await get_for_write(course_id=course_id, actor=actor, conn=conn)
+        await _check_cover(values.get("cover_id"), course.instructor_id, conn)
         status = values.pop("status", None)
         published = status == CourseStatus.PUBLISHED and course.status != status
         if status is not None and status != course.status:
@@ -176,7 +212,7 @@ async def update(
     await cache.bump()
     if published:
         await bus.publish(course_channel(course.id), "course.published", {"course_id": course.id})
-    return await Course.get(id=course.id).select_related("instructor")
+    return await Course.get(id=course.id).select_related("instructor", "cover")
 
 
 async def archive(*, course_id: int, actor: User, cache: CatalogCache, bus: Bus) -> None:
@@ -196,7 +232,8 @@ async def list_catalog(*, filters: Mapping[str, Any], offset: int, limit: int) -
     sql, params = search.catalog_page(dict(filters), dialect=dialect, offset=offset, limit=limit)
     rows = await connections.get(dialect).execute_query_dict(sql, params)
     ids = [int(row["id"]) for row in rows]
-    by_id = {c.id: c for c in await Course.filter(id__in=ids).select_related("instructor")}
+    courses = await Course.filter(id__in=ids).select_related("instructor", "cover")
+    by_id = {c.id: c for c in courses}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -227,8 +264,11 @@ async def categories() -> list[dict[str, Any]]:
 # Lessons -----------------------------------------------------------------------------------
 
 
-def lesson_view(lesson: Lesson, *, readable: bool) -> dict[str, Any]:
-    """A lesson for a caller: content fields only where the caller may read it."""
+def lesson_view(
+    lesson: Lesson, *, readable: bool, assets: Mapping[int, Any] | None = None
+) -> dict[str, Any]:
+    """A lesson for a caller: content fields (and its attached upload, from ``assets``)
+    only where the caller may read it."""
     locked = not (readable or lesson.is_preview)
     data = {
         name: getattr(lesson, name)
@@ -240,7 +280,13 @@ def lesson_view(lesson: Lesson, *, readable: bool) -> dict[str, Any]:
     data["locked"] = locked
     for name in ("body", "video_url", "asset_id"):
         data[name] = None if locked else getattr(lesson, name)
+    asset = (assets or {}).get(lesson.asset_id) if lesson.asset_id is not None else None
+    data["asset"] = None if locked else media_service.asset_view(asset)
     return data
+
+
+async def _assets_of(lessons: list[Lesson]) -> dict[int, Any]:
+    return await media_service.uploads_by_id([x.asset_id for x in lessons if x.asset_id])
 
 
 async def outline(*, course_id: int, actor: User | None) -> list[dict[str, Any]]:
@@ -248,7 +294,8 @@ async def outline(*, course_id: int, actor: User | None) -> list[dict[str, Any]]
     course = await get_visible(course_id=course_id, actor=actor)
     readable = await can_read_lessons(actor, course)
     lessons = await Lesson.filter(course_id=course.id).order_by("position", "id")
-    return [lesson_view(lesson, readable=readable) for lesson in lessons]
+    assets = await _assets_of(lessons) if readable or any(x.is_preview for x in lessons) else {}
+    return [lesson_view(lesson, readable=readable, assets=assets) for lesson in lessons]
 
 
 async def get_lesson(*, course_id: int, lesson_id: int, actor: User | None) -> dict[str, Any]:
@@ -257,19 +304,23 @@ async def get_lesson(*, course_id: int, lesson_id: int, actor: User | None) -> d
     lesson = await Lesson.get_or_none(id=lesson_id, course_id=course.id)
     if lesson is None:
         raise NotFound("No such lesson in this course")
-    view = lesson_view(lesson, readable=await can_read_lessons(actor, course))
+    readable = await can_read_lessons(actor, course)
+    view = lesson_view(lesson, readable=readable, assets=await _assets_of([lesson]))
     if view["locked"]:
         raise Forbidden("Enroll in the course to read this lesson")
     return view
 
 
-def _lesson_values(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Checked after the caller's rights, so a 501 never answers someone without them."""
+async def _lesson_values(changes: Mapping[str, Any], course: Course, conn: Any) -> dict[str, Any]:
+    """Checked after the caller's rights: an ``asset_id`` must be a ready upload of the
+    course's instructor (locked until the transaction ends)."""
     values = dict(changes)
     if "body" in values:
         values["body"] = sanitize(values["body"])
     if values.get("asset_id") is not None:
-        raise NotImplementedYet("Attaching uploads arrives with the media issue")
+        _ = await media_service.attachable(
+            upload_id=values["asset_id"], owner_id=course.instructor_id, conn=conn, field="asset_id"
+        )
     return values
 
 
@@ -300,7 +351,7 @@ async def create_lesson(
     """Add a lesson at ``position`` (1-based; the end when left out or too large)."""
     async with in_transaction() as conn:
         course = await get_for_write(course_id=course_id, actor=actor, conn=conn)
-        values = _lesson_values(values)
+        values = await _lesson_values(values, course, conn)
         lessons = await _ordered_lessons(course.id, conn)
         position = min(values.pop("position", len(lessons) + 1), len(lessons) + 1)
         lesson = await Lesson.create(
@@ -310,15 +361,17 @@ async def create_lesson(
         await _renumber(course.id, lessons, conn)
     await cache.bump()
     await _lesson_event(bus, "lesson.created", course_id, lesson.id)
-    return lesson_view(lesson, readable=True)
+    return lesson_view(lesson, readable=True, assets=await _assets_of([lesson]))
 
 
-async def _lesson_for_write(course_id: int, lesson_id: int, actor: User, conn: Any) -> Lesson:
-    _ = await get_for_write(course_id=course_id, actor=actor, conn=conn)
+async def _lesson_for_write(
+    course_id: int, lesson_id: int, actor: User, conn: Any
+) -> tuple[Course, Lesson]:
+    course = await get_for_write(course_id=course_id, actor=actor, conn=conn)
     lesson = await Lesson.filter(id=lesson_id, course_id=course_id).using_db(conn).first()
     if lesson is None:
         raise NotFound("No such lesson in this course")
-    return lesson
+    return course, lesson
 
 
 async def update_lesson(
@@ -332,8 +385,8 @@ async def update_lesson(
 ) -> dict[str, Any]:
     """Change a lesson; a new ``position`` moves it and closes the gap it leaves."""
     async with in_transaction() as conn:
-        lesson = await _lesson_for_write(course_id, lesson_id, actor, conn)
-        values = _lesson_values(changes)
+        course, lesson = await _lesson_for_write(course_id, lesson_id, actor, conn)
+        values = await _lesson_values(changes, course, conn)
         position = values.pop("position", None)
         for name, value in values.items():
             setattr(lesson, name, value)
@@ -345,7 +398,7 @@ async def update_lesson(
             await _renumber(course_id, lessons, conn)
     await cache.bump()
     await _lesson_event(bus, "lesson.updated", course_id, lesson.id)
-    return lesson_view(lesson, readable=True)
+    return lesson_view(lesson, readable=True, assets=await _assets_of([lesson]))
 
 
 async def delete_lesson(
@@ -353,10 +406,9 @@ async def delete_lesson(
 ) -> None:
     """Remove a lesson; a published course keeps at least one."""
     async with in_transaction() as conn:
-        lesson = await _lesson_for_write(course_id, lesson_id, actor, conn)
-        course = await Course.filter(id=course_id).using_db(conn).first()
+        course, lesson = await _lesson_for_write(course_id, lesson_id, actor, conn)
         lessons = [x for x in await _ordered_lessons(course_id, conn) if x.id != lesson.id]
-        if course is not None and course.status == CourseStatus.PUBLISHED and not lessons:
+        if course.status == CourseStatus.PUBLISHED and not lessons:
             raise Conflict("A published course keeps at least one lesson; unpublish it first")
         await Lesson.filter(id=lesson.id).using_db(conn).delete()
         await _renumber(course_id, lessons, conn)
@@ -379,7 +431,8 @@ async def reorder_lessons(
         ordered = [by_id[i] for i in lesson_ids]
         await _renumber(course_id, ordered, conn)
     await cache.bump()
-    return [lesson_view(lesson, readable=True) for lesson in ordered]
+    assets = await _assets_of(ordered)
+    return [lesson_view(lesson, readable=True, assets=assets) for lesson in ordered]
 
 
 async def instructor_renamed(*, cache: CatalogCache) -> None:

@@ -322,8 +322,11 @@ routes = [
         body=LessonCreateSchema,
         status=201,
         response=LessonSchema,
-        errors=(*WRITE_ERRORS, 501),
-        description="Appended when `position` is left out. `asset_id` is not available yet (501).",
+        errors=WRITE_ERRORS,
+        description=(
+            "Appended when `position` is left out. `asset_id` attaches a ready upload of the "
+            "course's instructor (`POST /api/v1/uploads`); readers get it as `asset`."
+        ),
     ),
     Endpoint(
         "PUT",
@@ -357,7 +360,8 @@ routes = [
         LESSONS,
         body=LessonFieldsSchema,
         response=LessonSchema,
-        errors=(*WRITE_ERRORS, 501),
+        errors=WRITE_ERRORS,
+        description="`asset_id`: a ready upload of the course's instructor; null detaches.",
     ),
     Endpoint(
         "DELETE",

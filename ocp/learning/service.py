@@ -327,7 +327,7 @@ async def list_for_user(
         await query.order_by("-enrolled_at", "-id")
         .offset(offset)
         .limit(limit)
-        .select_related("course", "course__instructor")
+        .select_related("course", "course__instructor", "course__cover")
     )
     return await _with_next_lessons(enrollments), total
 

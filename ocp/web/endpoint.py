@@ -58,6 +58,8 @@ class Endpoint:
     summary: str
     tag: str
     body: type[Schema] | None = None
+    # A multipart/form-data body (file uploads), described by this schema in the docs.
+    form: type[Schema] | None = None
     query: type[Schema] | None = None
     status: int = 200
     response: type[Schema] | None = None

@@ -25,10 +25,11 @@ ERROR_TEXT = {
     404: "Not found, or not visible to the caller.",
     409: "Conflicts with the current state.",
     413: "The body is too large.",
-    415: "The body is not application/json.",
+    415: "The body is not of the media type this operation takes.",
     422: "Validation failed; `errors` maps each field to its messages.",
     429: "Too many attempts; retry after `Retry-After` seconds.",
     503: "A dependency is down.",
+    507: "The server has no room to store this now.",
 }
 DESCRIPTION = f"""
 The OCP REST API. JSON in, JSON out; every error is an RFC 9457 problem
@@ -55,7 +56,7 @@ def page_schema(item: type[Schema]) -> type[Schema]:
 
 def _error_statuses(endpoint: Endpoint) -> list[int]:
     statuses = set(endpoint.errors)
-    if endpoint.body is not None:
+    if endpoint.body is not None or endpoint.form is not None:
         statuses |= {400, 413, 415, 422}
     if endpoint.query is not None:
         statuses.add(422)
@@ -122,6 +123,11 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         operation["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": endpoint.body}},
+        }
+    if endpoint.form is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": endpoint.form}},
         }
     return operation
 

@@ -896,12 +896,12 @@ async def test_lesson_input_is_validated(users: Users) -> None:
     assert await outline(owner.client, cid) == []
     assert (await get_json(owner.client, course_url(cid)))["lesson_count"] == 0
 
-    # Uploads are not built yet: a real asset id is a 501 problem, and nothing is created.
-    await expect_problem(
+    # An asset id that is no upload of the instructor's: 422 on the field, nothing created.
+    await expect_422(
         await owner.client.post(
             lessons_url(cid), json={"title": "Upload", "asset_id": 7}, headers=owner.csrf_headers()
         ),
-        501,
+        "asset_id",
     )
     assert await outline(owner.client, cid) == []
 
@@ -923,7 +923,7 @@ async def test_lesson_input_is_validated(users: Users) -> None:
     patch = await owner.client.patch(
         lesson_url(cid, video["id"]), json={"asset_id": 3}, headers=owner.csrf_headers()
     )
-    await expect_problem(patch, 501)
+    await expect_422(patch, "asset_id")
     for name, value in (("title", ""), ("video_url", "http://x.example/v"), ("position", 0)):
         await expect_422(
             await owner.client.patch(
@@ -1284,7 +1284,7 @@ async def test_price_text_must_be_plain_digits(users: Users) -> None:
     assert await Course.all().count() == 0
 
 
-async def test_rights_are_checked_before_the_not_yet_built_asset_id(users: Users) -> None:
+async def test_rights_are_checked_before_the_asset_id(users: Users) -> None:
     owner = await users.signed_in("instructor")
     rival = await users.signed_in("instructor")
     course = await create_course(owner)

@@ -24,6 +24,8 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/courses/{id}/lessons"),
     ("GET", "/api/v1/courses/{id}/lessons/{lesson_id}"),
     ("GET", "/api/v1/ws"),  # authenticates itself: cookie, Bearer or ?ticket=
+    ("GET", "/media/{key}"),  # checks rights itself: covers of published courses are public
+    ("HEAD", "/media/{key}"),
 }
 
 

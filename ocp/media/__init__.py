@@ -1,0 +1,1 @@
+"""Uploads: storage, processing in workers, and downloads with rights."""

@@ -1,0 +1,166 @@
+"""Processing an upload (the ``process_upload`` job): inspect its bytes, record, tell the owner.
+
+Inspection runs in a child process with memory and CPU limits and a deadline
+(``python -m ocp.media.inspect``), so a hostile file can neither hang nor exhaust the worker.
+Every step can run again: a run that died half way leaves the upload ``processing`` and the
+next run repeats the inspection (the thumbnail lands under the same key) and records it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from ocp.media import service
+from ocp.media.inspect import Inspection
+from ocp.media.models import Upload, UploadStatus
+from ocp.media.storage import Storage, thumbnail_key
+from ocp.realtime.bus import Bus
+from ocp.realtime.events import user_channel
+
+log = logging.getLogger("ocp.media")
+
+INSPECT_DEADLINE_SECONDS = 180
+INSPECT_CPU_SECONDS = 120
+INSPECT_MEMORY_MB = 1024
+
+
+class InspectionFailed(Exception):
+    """The inspecting process broke in a way that says nothing about the file: retry."""
+
+
+async def process(
+    *, upload_id: int, storage: Storage, bus: Bus, ffprobe: str | None, attempt: int
+) -> None:
+    """Inspect an upload still ``processing`` and record the result (nothing otherwise)."""
+    upload = await Upload.get_or_none(id=upload_id)
+    if upload is None or upload.status != UploadStatus.PROCESSING:
+        return
+    await Upload.filter(id=upload_id).update(attempts=attempt)
+    upload.attempts = attempt
+    await _publish(bus, upload, "upload.processing")
+    source = storage.path(upload.sha256)
+    if not source.is_file():
+        await fail(
+            upload_id=upload_id, reason="The stored file is missing.", storage=storage, bus=bus
+        )
+        return
+    thumbnail = storage.temporary_path(".jpg")
+    try:
+        inspection = await inspect_in_subprocess(
+            source, upload.filename, thumbnail_path=thumbnail, ffprobe=ffprobe
+        )
+        if inspection.thumbnail and inspection.status == UploadStatus.READY:
+            storage.store_path(thumbnail, thumbnail_key(upload.sha256))
+    finally:
+        thumbnail.unlink(missing_ok=True)
+    await _record(upload_id, inspection, storage=storage, bus=bus)
+
+
+async def inspect_in_subprocess(
+    path: Path, filename: str, *, thumbnail_path: Path, ffprobe: str | None
+) -> Inspection:
+    """Run ``python -m ocp.media.inspect`` on ``path`` within limits; its answer or a rejection
+    when the file needed more time or memory than any acceptable file does."""
+    args = [
+        sys.executable,
+        "-m",
+        "ocp.media.inspect",
+        f"--filename={filename}",
+        f"--thumbnail={thumbnail_path}",
+        f"--max-memory-mb={INSPECT_MEMORY_MB}",
+        f"--max-cpu-seconds={INSPECT_CPU_SECONDS}",
+    ]
+    if ffprobe:
+        args.append(f"--ffprobe={ffprobe}")
+    args += ["--", str(path)]
+    child = await asyncio.create_subprocess_exec(
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(child.communicate(), INSPECT_DEADLINE_SECONDS)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
+        return Inspection(status="rejected", reason="The file took too long to inspect.")
+    if child.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return Inspection(status="rejected", reason="The file took too long to inspect.")
+    if child.returncode != 0:
+        detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        raise InspectionFailed(f"inspection exited with {child.returncode}: {detail[0]}")
+    try:
+        return Inspection.from_dict(json.loads(out))
+    except (ValueError, TypeError) as error:
+        raise InspectionFailed(f"inspection printed no result: {error}") from None
+
+
+async def _record(upload_id: int, inspection: Inspection, *, storage: Storage, bus: Bus) -> None:
+    """Store what inspection found, once: a concurrent or later run finds it done."""
+    status = UploadStatus(inspection.status)
+    async with in_transaction() as conn:
+        upload = await Upload.filter(id=upload_id).select_for_update().using_db(conn).first()
+        if upload is None or upload.status != UploadStatus.PROCESSING:
+            return
+        values: dict[str, Any] = {
+            "status": status,
+            "reason": inspection.reason[:1000] if inspection.reason else None,
+            "content_type": inspection.content_type,
+            "kind": inspection.kind,
+            "width": inspection.width,
+            "height": inspection.height,
+            "pages": inspection.pages,
+            "duration_seconds": inspection.duration_seconds,
+            "duration_status": inspection.duration_status,
+            "has_thumbnail": inspection.thumbnail and status == UploadStatus.READY,
+            "processed_at": datetime.now(UTC),
+        }
+        if status != UploadStatus.READY:
+            values["blob_id"] = None
+        await Upload.filter(id=upload_id).using_db(conn).update(**values)
+    await _publish(bus, await Upload.get(id=upload_id), f"upload.{status}")
+    if status != UploadStatus.READY:
+        await service.collect_blob(upload.sha256, storage=storage)
+
+
+async def fail(*, upload_id: int, reason: str, storage: Storage, bus: Bus) -> None:
+    """Give up on an upload: ``failed`` with ``reason``, and its bytes let go."""
+    async with in_transaction() as conn:
+        upload = await Upload.filter(id=upload_id).select_for_update().using_db(conn).first()
+        if upload is None or upload.status != UploadStatus.PROCESSING:
+            return
+        await (
+            Upload.filter(id=upload_id)
+            .using_db(conn)
+            .update(
+                status=UploadStatus.FAILED,
+                reason=reason[:1000],
+                blob_id=None,
+                processed_at=datetime.now(UTC),
+            )
+        )
+    log.warning("upload %d failed: %s", upload_id, reason)
+    await _publish(bus, await Upload.get(id=upload_id), "upload.failed")
+    await service.collect_blob(upload.sha256, storage=storage)
+
+
+async def _publish(bus: Bus, upload: Upload, type: str) -> None:
+    data = {
+        "id": upload.id,
+        "status": str(upload.status),
+        "reason": upload.reason,
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+        "attempt": upload.attempts,
+    }
+    await bus.publish(user_channel(upload.owner_id), type, data)

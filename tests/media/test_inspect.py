@@ -23,6 +23,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
+from ocp.media import documents, images
 from ocp.media import inspect as media_inspect
 from ocp.media.inspect import PPTX, Inspection, inspect_file
 
@@ -287,7 +288,7 @@ def test_decompression_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
 
 
 def test_pixel_limit_is_a_module_constant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media_inspect, "MAX_IMAGE_PIXELS", 1000)
+    monkeypatch.setattr(images, "MAX_IMAGE_PIXELS", 1000)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
     result = rejected(tmp_path, "photo.png", image_bytes("PNG", (40, 40)))
     assert result.content_type == "image/png"
@@ -764,14 +765,14 @@ def test_zip_bomb_by_compression_ratio(tmp_path: Path) -> None:
 
 
 def test_zip_bomb_by_declared_sizes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media_inspect, "MAX_ARCHIVE_BYTES", 1024)
+    monkeypatch.setattr(documents, "MAX_ARCHIVE_BYTES", 1024)
     data = zip_bytes({"a.txt": b"x" * 600, "b.txt": b"y" * 600}, zipfile.ZIP_STORED)
     result = rejected(tmp_path, "slides.zip", data)
     assert result.reason == "The archive would expand to more than 1 KiB."
 
 
 def test_zip_with_too_many_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media_inspect, "MAX_ARCHIVE_ENTRIES", 2)
+    monkeypatch.setattr(documents, "MAX_ARCHIVE_ENTRIES", 2)
     data = zip_bytes({f"{n}.txt": b"slide" for n in range(3)})
     assert rejected(tmp_path, "slides.zip", data).reason == "The archive holds more than 2 entries."
 

@@ -16,8 +16,6 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from aiohttp import web
-
 from ocp.config import Settings, SettingsError
 
 
@@ -35,12 +33,9 @@ def _settings() -> Settings:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    from ocp import logs
+
+    logs.configure(level=settings.log_level, format=settings.log_format)
 
 
 async def _prepare_database(settings: Settings) -> None:
@@ -69,42 +64,68 @@ async def _prepare_database(settings: Settings) -> None:
 def serve(args: argparse.Namespace) -> None:
     settings = _settings()
     _configure_logging(settings)
+    processes = args.workers if args.workers is not None else settings.web_workers
     try:
         if settings.embedded:
             settings = settings.with_secret_key()
         settings.check_production()
     except SettingsError as error:
         _fail(f"refusing to start: {error}")
+    if processes < 1:
+        _fail("--workers must be at least 1")
+    if processes > 1 and settings.embedded:
+        _fail(
+            "refusing to start: several web processes need PostgreSQL and Redis "
+            "(OCP_DATABASE_URL, OCP_REDIS_URL); the embedded default runs one"
+        )
+    if processes > 1:
+        _metrics_folder()  # before anything imports prometheus_client
     asyncio.run(_prepare_database(settings))
 
     import workers.jobs  # noqa: F401  (registers the job functions for the embedded runner)
+    from ocp import server
     from ocp.app import create_app
 
-    app = create_app(settings)
     shown_host = "127.0.0.1" if args.host in {"0.0.0.0", "::", ""} else args.host
     base = f"http://{shown_host}:{args.port}"
     mode = "embedded: SQLite, in-memory events" if settings.embedded else "PostgreSQL + Redis"
+    plural = f", {processes} processes" if processes > 1 else ""
 
-    def announce(_: str) -> None:
-        print(f"OCP is up ({mode}) on {base}\nAPI docs: {base}/api/docs", flush=True)
+    def announce() -> None:
+        if settings.log_format == "json":  # every line a JSON object, this one too
+            fields = {"url": base, "docs": f"{base}/api/docs", "processes": processes}
+            logging.getLogger("ocp.server").info("OCP is up", extra={"fields": fields})
+        else:
+            print(f"OCP is up ({mode}{plural}) on {base}\nAPI docs: {base}/api/docs", flush=True)
 
-    web.run_app(
-        app,
-        host=args.host,
-        port=args.port,
-        print=announce,
-        access_log=None,
-        loop=_event_loop(),
-    )
+    def start(slot: int) -> None:
+        server.serve_process(
+            lambda: create_app(settings),
+            host=args.host,
+            port=args.port,
+            settings=settings,
+            reuse_port=processes > 1,
+            announce=announce if slot == 0 else None,
+        )
+
+    if processes == 1:
+        start(0)
+        return
+    from prometheus_client import multiprocess
+
+    raise SystemExit(server.supervise(processes, start, on_exit=multiprocess.mark_process_dead))
 
 
-def _event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop when installed (the ``prod`` extra): steadier tail latency; asyncio otherwise."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+def _metrics_folder() -> None:
+    """Where the web processes keep their metrics so that ``/metrics`` adds them up
+    (prometheus-client's multiprocess mode): ``PROMETHEUS_MULTIPROC_DIR`` or a new folder,
+    emptied of an earlier run's files."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="ocp-metrics-")
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.remove(os.path.join(folder, name))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
 def migrate_command(args: argparse.Namespace) -> None:
@@ -269,6 +290,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     p = commands.add_parser("serve", help="run the web service")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8080))
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="web processes on the port (default OCP_WEB_WORKERS, else 1; above 1 needs "
+        "PostgreSQL and Redis)",
+    )
     p.set_defaults(func=serve)
 
     p = commands.add_parser("migrate", help="apply pending database migrations")

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator, Mapping
 
 from aiohttp import web
 
-from ocp import db
+from ocp import db, metrics
 from ocp.appkeys import (
+    ACTIVITY,
     BUS,
     CATALOG_CACHE,
     ENDPOINTS,
@@ -38,6 +39,7 @@ from ocp.web import docs, health
 from ocp.web.auth import auth_middleware
 from ocp.web.cors import cors_preflight_middleware
 from ocp.web.endpoint import Endpoint, add_endpoints
+from ocp.web.observe import Activity, observe_middleware
 from ocp.web.problems import add_standard_headers, problem_middleware
 from ocp.web.sessions import SessionStore
 
@@ -52,6 +54,7 @@ def all_endpoints() -> list[Endpoint]:
         *learning_views.routes,
         *media_views.routes,
         *realtime_views.routes,
+        *metrics.routes,
     ]
 
 
@@ -64,6 +67,11 @@ async def bus_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[HUB].close()
     await app[JOBS].close()
     await app[BUS].close()
+
+
+async def close_websockets(app: web.Application) -> None:
+    """Shutdown, before in-flight requests are awaited: sockets close with 1001 at once."""
+    await app[HUB].close()
 
 
 def create_app(
@@ -79,10 +87,11 @@ def create_app(
         settings = settings.with_secret_key()
     settings.check_production()
     app = web.Application(
-        middlewares=[problem_middleware, cors_preflight_middleware],
+        middlewares=[observe_middleware, problem_middleware, cors_preflight_middleware],
         client_max_size=settings.max_body_kb * 1024,
     )
     app[SETTINGS] = settings
+    app[ACTIVITY] = Activity()
     redis = connect(settings.redis_url) if settings.redis_url else None
     app[REDIS] = redis
     app[LIMITER] = RedisLimiter(redis) if redis is not None else MemoryLimiter()
@@ -103,6 +112,7 @@ def create_app(
             functions, {"bus": bus, "storage": app[STORAGE], "settings": settings}
         )
     app[SESSIONS].install(app)
+    app.middlewares.append(metrics.scrape_middleware)  # /metrics checks its own token
     app.middlewares.append(auth_middleware)
     app[ENDPOINTS] = {}
     add_endpoints(app, all_endpoints())
@@ -112,4 +122,5 @@ def create_app(
     app.on_startup.append(docs.build_on_startup)
     app.on_startup.append(media_views.prepare_storage)
     app.on_response_prepare.append(add_standard_headers)
+    app.on_shutdown.append(close_websockets)
     return app

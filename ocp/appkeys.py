@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ocp.realtime.tickets import TicketStore
     from ocp.web.auth import Caller
     from ocp.web.endpoint import Endpoint
+    from ocp.web.observe import Activity
     from ocp.web.sessions import SessionStore
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -33,6 +34,7 @@ HUB: web.AppKey[Hub] = web.AppKey("hub")
 TICKETS: web.AppKey[TicketStore] = web.AppKey("tickets")
 JOBS: web.AppKey[JobQueue] = web.AppKey("jobs")
 STORAGE: web.AppKey[LocalStorage] = web.AppKey("storage")
+ACTIVITY: web.AppKey[Activity] = web.AppKey("activity")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 CALLER: web.RequestKey[Caller | None] = web.RequestKey("caller")

@@ -62,6 +62,11 @@ class Settings:
     # Uploads: stored under media_dir (``data_dir/media`` unless set), capped at max_upload_mb.
     media_dir: Path | None = None
     max_upload_mb: int = 2048
+    # Operations: web processes for `serve`, graceful shutdown, log format, metrics access.
+    web_workers: int = 1
+    shutdown_timeout: int = 20
+    log_format: str = "text"
+    metrics_token: str | None = None
     # ffprobe for audio/video durations: found on PATH unless set ("" turns it off).
     ffprobe: str | None = field(default_factory=lambda: shutil.which("ffprobe"))
 
@@ -119,9 +124,17 @@ class Settings:
             ("OCP_SESSION_IDLE_TIMEOUT", "session_idle_timeout", 60),
             ("OCP_MAX_BODY_KB", "max_body_kb", 1),
             ("OCP_MAX_UPLOAD_MB", "max_upload_mb", 1),
+            ("OCP_WEB_WORKERS", "web_workers", 1),
+            ("OCP_SHUTDOWN_TIMEOUT", "shutdown_timeout", 0),
         ):
             if raw := env.get(name):
                 values[attr] = _int(name, raw, minimum)
+        if raw := env.get("OCP_LOG_FORMAT"):
+            if raw.strip().lower() not in {"text", "json"}:
+                raise SettingsError(f"OCP_LOG_FORMAT must be text or json, not {raw!r}")
+            values["log_format"] = raw.strip().lower()
+        if token := env.get("OCP_METRICS_TOKEN", "").strip():
+            values["metrics_token"] = token
         if raw := env.get("OCP_LOG_LEVEL"):
             level = raw.strip().upper()
             if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
-from ocp import redis_keys
+from ocp import metrics, redis_keys
 
 log = logging.getLogger("ocp.jobs")
 
@@ -56,7 +56,8 @@ class ArqJobQueue:
         self._redis = redis
 
     async def enqueue(self, name: str, *args: Any, job_id: str | None = None) -> None:
-        await self._redis.enqueue_job(name, *args, _job_id=job_id)
+        if await self._redis.enqueue_job(name, *args, _job_id=job_id) is not None:
+            metrics.job_enqueued(name)  # None: a job with this id is already queued
 
     async def enqueue_coalesced(self, name: str, key: str, *args: Any) -> bool:
         marker = redis_keys.JOB_MARKER_PREFIX + key
@@ -72,6 +73,7 @@ class ArqJobQueue:
         except BaseException:
             await self._redis.delete(marker)  # or the next change could not enqueue a run
             raise
+        metrics.job_enqueued(name)
         return True
 
     async def started(self, key: str) -> None:
@@ -104,6 +106,12 @@ class InProcessJobQueue:
         task = asyncio.create_task(self._run(name, args, job_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        metrics.job_enqueued(name)
+
+    @property
+    def pending(self) -> int:
+        """Jobs enqueued and not finished (waiting, running or between tries)."""
+        return len(self._tasks)
 
     async def enqueue_coalesced(self, name: str, key: str, *args: Any) -> bool:
         if key in self._markers:
@@ -122,11 +130,14 @@ class InProcessJobQueue:
             for attempt in range(1, MAX_TRIES + 1):
                 try:
                     await self._functions[name]({**self._ctx, "job_try": attempt}, *args)
+                    metrics.job_finished_locally(name, "succeeded")
                     return
                 except Exception:
                     if attempt == MAX_TRIES:
+                        metrics.job_finished_locally(name, "failed")
                         log.exception("job %s%r failed after %d tries", name, args, attempt)
                         return
+                    metrics.job_finished_locally(name, "retried")
                     log.warning("job %s%r failed (try %d); retrying", name, args, attempt)
                     await asyncio.sleep(min(30.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.5))  # noqa: S311
         finally:

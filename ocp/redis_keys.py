@@ -8,3 +8,4 @@ JOB_MARKER_PREFIX = "ocp:dirty:"  # + job key: "a run is already queued" (coales
 JOB_SEQUENCE_PREFIX = "ocp:jobseq:"  # + job key: a counter that makes job ids unique
 WORKER_HEALTH_KEY = "ocp:worker:health"
 WS_TICKET_PREFIX = "ocp:wsticket:"  # + SHA-256 of a WebSocket ticket: "<user id>:<auth epoch>"
+METRICS_JOBS = "ocp:metrics:jobs"  # hash "<job name>:<outcome>" -> runs (HINCRBY by workers)

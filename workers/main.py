@@ -9,17 +9,19 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
+from arq import cli as arq_cli
 from arq import func
 from arq.connections import RedisSettings
 from tortoise import Tortoise
 
-from ocp import db, redis_keys
+from ocp import db, logs, redis_keys
 from ocp.config import Settings
 from ocp.jobs import MAX_TRIES, ArqJobQueue
 from ocp.media.storage import LocalStorage
 from ocp.realtime.bus import RedisBus
 from workers import uploads
 from workers.jobs import FUNCTIONS
+from workers.observed import observed
 
 log = logging.getLogger("ocp.worker")
 
@@ -52,7 +54,12 @@ def functions() -> list[Any]:
     """The jobs as arq registers them: none keeps a result (see STACK.md)."""
     tries = {"process_upload": uploads.ARQ_MAX_TRIES}
     return [
-        func(cast(Any, job), name=name, keep_result=0, max_tries=tries.get(name, MAX_TRIES))
+        func(
+            cast(Any, observed(name, job, max_tries=tries.get(name, MAX_TRIES))),
+            name=name,
+            keep_result=0,
+            max_tries=tries.get(name, MAX_TRIES),
+        )
         for name, job in FUNCTIONS.items()
     ]
 
@@ -60,6 +67,19 @@ def functions() -> list[Any]:
 def redis_settings(settings: Settings) -> RedisSettings:
     """From ``OCP_REDIS_URL`` (``startup`` refuses to run without it)."""
     return RedisSettings.from_dsn(settings.redis_url) if settings.redis_url else RedisSettings()
+
+
+def _arq_command_line_logging(verbose: bool) -> dict[str, Any]:
+    """What arq's command line asks for before it starts a worker: our logging instead
+    (``OCP_LOG_FORMAT``, ``OCP_LOG_LEVEL``), so that even its first lines are in our format."""
+    settings = Settings.from_env()
+    logs.configure(level="DEBUG" if verbose else settings.log_level, format=settings.log_format)
+    return {"version": 1, "disable_existing_loggers": False}
+
+
+# arq's command line (``arq workers.main.WorkerSettings``, the Procfile's worker) imports this
+# module, then configures logging with this function; nothing else calls it.
+arq_cli.default_log_config = _arq_command_line_logging
 
 
 class WorkerSettings:

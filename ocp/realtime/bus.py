@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
-from ocp import redis_keys
+from ocp import metrics, redis_keys
 from ocp.realtime.events import Event, check_channel, id_key
 
 log = logging.getLogger("ocp.bus")
@@ -87,6 +87,7 @@ class LocalFanout:
                     subscription.queue.put_nowait(event)
                 except asyncio.QueueFull:
                     subscription.dropped += 1
+                    metrics.message_dropped()
                     log.warning(
                         "a bus subscriber is %d events behind; dropped one", SUBSCRIBER_QUEUE
                     )
@@ -132,6 +133,7 @@ class MemoryBus(LocalFanout):
         if len(kept) == HISTORY_LENGTH:
             self._trimmed[channel] = kept[0].id
         kept.append(event)
+        metrics.event_published(type)
         self.deliver(event)
         return event
 
@@ -189,6 +191,7 @@ class RedisBus(LocalFanout):
                 self._live_prefix + channel,
             ],
         )
+        metrics.event_published(type)
         return Event(channel=channel, id=_text(event_id), type=type, data=data)
 
     async def history(self, channel: str, *, since: str | None, limit: int = 1000) -> list[Event]:

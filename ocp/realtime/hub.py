@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
+from ocp import metrics
 from ocp.realtime.bus import Bus, RedisBus, Subscription
 from ocp.realtime.events import Event, id_key
 
@@ -38,24 +39,29 @@ class Connection:
         self.closed = False
         self._closing: asyncio.Task[bool] | None = None
 
-    def send(self, frame: dict[str, Any] | str) -> None:
+    def send(self, frame: dict[str, Any] | str) -> bool:
         """Queue a frame (a dict, or JSON text already encoded); a socket that cannot keep up
-        is closed instead of slowing the others."""
+        is closed instead of slowing the others. True when the frame was queued."""
         if self.closed:
-            return
+            return False
         try:
             self.queue.put_nowait(frame if isinstance(frame, str) else json.dumps(frame))
         except asyncio.QueueFull:
             self.closed = True
+            metrics.message_dropped()
             log.info("closing a slow WebSocket of user %s", self.user_id)
             self._closing = asyncio.create_task(self.socket.close(code=WSCloseCode.TRY_AGAIN_LATER))
+            return False
+        return True
 
-    def deliver(self, event: Event, text: str) -> None:
-        """``text`` is the event's frame, encoded once for every socket that gets it."""
+    def deliver(self, event: Event, text: str) -> bool:
+        """``text`` is the event's frame, encoded once for every socket that gets it. True
+        when it was queued now (not held back while the channel replays its history)."""
         if event.channel in self.replaying:
             self.replaying[event.channel].append(event)
         elif event.channel in self.channels:
-            self.send(text)
+            return self.send(text)
+        return False
 
     async def _write(self) -> None:
         while (frame := await self.queue.get()) is not None:
@@ -113,8 +119,8 @@ class Hub:
             listeners = self._by_channel.get(event.channel)
             if listeners:
                 text = json.dumps(event_frame(event))
-                for connection in list(listeners):
-                    connection.deliver(event, text)
+                sent = sum(connection.deliver(event, text) for connection in list(listeners))
+                metrics.events_delivered(sent)
 
     def count_of(self, user_id: int) -> int:
         """How many sockets this process holds for a user."""
@@ -137,12 +143,12 @@ class Hub:
             return 0
         connection.replaying[channel] = []
         self._by_channel[channel].add(connection)
-        replayed, last = 0, since
+        replayed, last, sent = 0, since, 0
         try:
             if since is not None:
                 history = await self.bus.history(channel, since=since)
                 for event in history:
-                    connection.send(event_frame(event))
+                    sent += connection.send(event_frame(event))
                     last = event.id
                 replayed = len(history)
         finally:
@@ -150,7 +156,8 @@ class Hub:
             connection.channels.add(channel)
         for event in buffered:
             if last is None or id_key(event.id) > id_key(last):
-                connection.send(event_frame(event))
+                sent += connection.send(event_frame(event))
+        metrics.events_delivered(sent)
         return replayed
 
     def unsubscribe(self, connection: Connection, channel: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 from marshmallow import Schema, fields
 
+from ocp import metrics
 from ocp.appkeys import BUS, CALLER, HUB, TICKETS
 from ocp.errors import Forbidden, TooManyRequests, Unauthorized
 from ocp.realtime import rights
@@ -160,6 +161,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     hub.register(connection)
     budget = FrameBudget()
     watcher = asyncio.create_task(_recheck(request, connection, caller))
+    metrics.websocket_opened()
     try:
         async for message in socket:
             if message.type != WSMsgType.TEXT:
@@ -169,6 +171,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
                 continue
             await _handle(request, caller, connection, message.data)
     finally:
+        metrics.websocket_closed()
         watcher.cancel()
         hub.unregister(connection)
         await connection.close()

@@ -26,6 +26,7 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/ws"),  # authenticates itself: cookie, Bearer or ?ticket=
     ("GET", "/media/{key}"),  # checks rights itself: covers of published courses are public
     ("HEAD", "/media/{key}"),
+    ("GET", "/metrics"),  # checks its own credentials: OCP_METRICS_TOKEN, else loopback only
 }
 
 

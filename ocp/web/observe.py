@@ -1,0 +1,98 @@
+"""One log line and one metrics observation per request (the outermost middleware), and
+the count of requests in flight that a graceful shutdown waits for.
+
+The line names the route's template, never the raw path or query string, so ids stay
+bounded for metrics and nothing secret (a WebSocket ``?ticket=``, a token) reaches a log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from aiohttp import web
+
+from ocp import metrics
+from ocp.appkeys import ACTIVITY, CALLER, REQUEST_ID
+
+log = logging.getLogger("ocp.access")
+
+CLIENT_CLOSED = 499  # nginx's code for a request the client gave up on
+
+
+class Activity:
+    """Requests in flight in this process; ``draining`` once it is shutting down."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.draining = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def started(self) -> None:
+        self.in_flight += 1
+        self._idle.clear()
+
+    def finished(self) -> None:
+        self.in_flight -= 1
+        if self.in_flight == 0:
+            self._idle.set()
+
+    async def idle(self, seconds: float) -> bool:
+        """Wait until no request is in flight (True) or ``seconds`` pass (False)."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+
+def route_of(request: web.Request) -> str:
+    """The matched route's template (``/api/v1/courses/{id}``), or ``unmatched``."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
+@web.middleware
+async def observe_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    started = time.perf_counter()
+    status = 500
+    activity = request.app[ACTIVITY]
+    activity.started()
+    try:
+        response: web.StreamResponse = await handler(request)
+        status = response.status
+        if activity.draining and not response.prepared:
+            response.force_close()  # shutting down: no further request on this connection
+        return response
+    except web.HTTPException as error:
+        status = error.status
+        raise
+    except asyncio.CancelledError:
+        status = CLIENT_CLOSED
+        raise
+    finally:
+        activity.finished()
+        seconds = time.perf_counter() - started
+        route = route_of(request)
+        caller = request.get(CALLER)
+        log.info(
+            "%s %s %d %.1fms",
+            request.method,
+            route,
+            status,
+            seconds * 1000,
+            extra={
+                "fields": {
+                    "request_id": request.get(REQUEST_ID),
+                    "user_id": caller.id if caller is not None else None,
+                    "method": request.method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 2),
+                }
+            },
+        )
+        metrics.observe_request(request.method, route, status, seconds)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
@@ -36,6 +37,22 @@ def register(name: str, function: JobFunction) -> None:
 
 def registered() -> dict[str, JobFunction]:
     return dict(_registry)
+
+
+def _log_run(
+    name: str, job_id: str | None, attempt: int, outcome: str, started: float, *, failed: bool
+) -> None:
+    """The same line per run as the arq worker writes (``workers/observed.py``)."""
+    seconds = time.perf_counter() - started
+    fields = {
+        "job_id": job_id,
+        "job": name,
+        "try": attempt,
+        "outcome": outcome,
+        "duration_ms": round(seconds * 1000, 2),
+    }
+    level = logging.WARNING if failed else logging.INFO
+    log.log(level, "job %s %s %s", name, job_id, outcome, exc_info=failed, extra={"fields": fields})
 
 
 class JobQueue(Protocol):
@@ -128,18 +145,20 @@ class InProcessJobQueue:
             self._running.add(job_id)
         try:
             for attempt in range(1, MAX_TRIES + 1):
+                started = time.perf_counter()
                 try:
                     await self._functions[name]({**self._ctx, "job_try": attempt}, *args)
-                    metrics.job_finished_locally(name, "succeeded")
-                    return
                 except Exception:
+                    outcome = "failed" if attempt == MAX_TRIES else "retried"
+                    metrics.job_finished_locally(name, outcome)
+                    _log_run(name, job_id, attempt, outcome, started, failed=True)
                     if attempt == MAX_TRIES:
-                        metrics.job_finished_locally(name, "failed")
-                        log.exception("job %s%r failed after %d tries", name, args, attempt)
                         return
-                    metrics.job_finished_locally(name, "retried")
-                    log.warning("job %s%r failed (try %d); retrying", name, args, attempt)
                     await asyncio.sleep(min(30.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.5))  # noqa: S311
+                else:
+                    metrics.job_finished_locally(name, "succeeded")
+                    _log_run(name, job_id, attempt, "succeeded", started, failed=False)
+                    return
         finally:
             if job_id is not None:
                 self._running.discard(job_id)

@@ -1,17 +1,25 @@
 """Catalog reads under load: OCP on PostgreSQL + Redis against a bare aiohttp ceiling, with wrk.
 
-    .venv/bin/python bench/catalog.py            # about 4 minutes; prints a markdown table
+    .venv/bin/python bench/catalog.py            # about 5.5 minutes; prints markdown tables
     .venv/bin/python bench/catalog.py --fresh    # drop ocp_bench and seed it again first
+    .venv/bin/python bench/catalog.py --multi cache-on   # --workers 2 with the cache on only
 
 Run by hand, not in CI. It creates (or reuses) the database ``ocp_bench`` on the server in
 ``OCP_BENCH_PG`` (default ``postgres://postgres@127.0.0.1:5432``), migrates it, seeds 10,000
 courses (about 100,000 lessons) with ``python -m ocp seed --demo`` when it is empty, then
 starts, side by side: a bare aiohttp JSON endpoint (a static body of about 2 KB: the ceiling),
 ``python -m ocp serve`` with the catalog cache on, and another with it off
-(``OCP_CATALOG_CACHE=false``), all on Redis db 14 (``OCP_BENCH_REDIS``). Each scenario runs
-with wrk (64 connections, 2 threads, 10 s after a 2 s warm-up), one server at a time; a Lua
-script spreads the requests over a set of paths so that one cached page does not stand for
-all of them. Needs ``wrk`` (``apt-get install -y wrk``).
+(``OCP_CATALOG_CACHE=false``), all on Redis db 14 (``OCP_BENCH_REDIS``), and the same two
+again as ``python -m ocp serve --workers 2`` (two processes on one port through
+``SO_REUSEPORT``; same database, Redis and environment, only the metrics folder of
+prometheus-client's multiprocess mode is set, inside the bench's temporary folder). Each
+scenario runs with wrk (64 connections, 2 threads, 10 s after a 2 s warm-up), one server at a
+time, the ``--workers 2`` server right after the one-process server with the same cache
+setting; a Lua script spreads the requests over a set of paths so that one cached page does
+not stand for all of them. ``--workers 1`` leaves the several-process servers out, ``--multi
+cache-on`` measures them only with the cache on (5 measurements fewer, about a minute). The
+server CPU per request sums the supervisor and all its children (from ``/proc``). Needs
+``wrk`` (``apt-get install -y wrk``).
 """
 
 from __future__ import annotations
@@ -161,14 +169,40 @@ def run_ocp(*args: str, env: dict[str, str]) -> None:
         sys.exit(f"bench: `python -m ocp {' '.join(args)}` failed ({done.returncode})")
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants alive now (``serve --workers N``: the supervisor and
+    its N web processes), from ``/proc/<pid>/task/*/children``."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(child) for child in children.read_text().split())
+    return found
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:``port`` (one per process with SO_REUSEPORT)."""
+    wanted = f"0100007F:{port:04X}"
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for line in lines if line.split()[1] == wanted and line.split()[3] == "0A")
+
+
 @dataclass
 class Server:
     name: str
     base: str
+    port: int
     process: subprocess.Popen[bytes]
     log: Path
+    processes: int = 1  # web processes (``--workers``)
+
+    def pids(self) -> list[int]:
+        return process_tree(self.process.pid)
 
     def wait_healthy(self, timeout: float = 30) -> None:
+        """Until it answers and every one of its web processes listens on the port."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -177,7 +211,7 @@ class Server:
                 contextlib.suppress(OSError, urllib.error.URLError),
                 urllib.request.urlopen(f"{self.base}/healthz", timeout=1) as response,
             ):
-                if response.status == 200:
+                if response.status == 200 and listening_sockets(self.port) >= self.processes:
                     return
             time.sleep(0.2)
         sys.exit(f"bench: {self.name} did not answer within {timeout} s")
@@ -192,35 +226,54 @@ class Server:
                 self.process.wait()
 
 
+def variants(args: argparse.Namespace) -> list[tuple[str, int]]:
+    """The OCP servers, in the order each scenario measures them: (cache, processes)."""
+    several = args.workers > 1
+    order = [("on", 1)] + ([("on", args.workers)] if several else []) + [("off", 1)]
+    if several and args.multi == "all":
+        order.append(("off", args.workers))
+    return order
+
+
 @contextlib.contextmanager
 def servers(
-    database_url: str, redis_url: str, folder: Path
-) -> Iterator[tuple[Server, dict[str, Server]]]:
-    """The ceiling, and OCP with the catalog cache on and off, each on a free port."""
+    database_url: str, redis_url: str, folder: Path, wanted: Sequence[tuple[str, int]]
+) -> Iterator[tuple[Server, dict[tuple[str, int], Server]]]:
+    """The ceiling, and OCP with the catalog cache on and off (``wanted``: with how many
+    processes), each on a free port."""
     started: list[Server] = []
 
-    def start(name: str, command: list[str], env: dict[str, str] | None = None) -> Server:
+    def start(
+        name: str, command: list[str], env: dict[str, str] | None = None, processes: int = 1
+    ) -> Server:
         port = free_port()
         log = folder / f"server-{len(started)}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [*command, str(port)], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
             )
-        server = Server(name, f"http://127.0.0.1:{port}", process, log)
+        server = Server(name, f"http://127.0.0.1:{port}", port, process, log, processes)
         started.append(server)
         return server
 
-    serve = [sys.executable, "-m", "ocp", "serve", "--port"]
+    def start_ocp(cache: str, processes: int) -> Server:
+        env = ocp_env(database_url, redis_url)
+        if cache == "off":
+            env["OCP_CATALOG_CACHE"] = "false"
+        serve = [sys.executable, "-m", "ocp", "serve"]
+        name = f"ocp, cache {cache}"
+        if processes > 1:
+            serve += ["--workers", str(processes)]
+            name = f"ocp --workers {processes}, cache {cache}"
+            # where multiprocess prometheus-client keeps its files (else a new /tmp folder)
+            metrics = folder / f"metrics-{len(started)}"
+            metrics.mkdir()
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+        return start(name, [*serve, "--port"], env, processes)
+
     try:
         ceiling = start("bare aiohttp", [sys.executable, __file__, "--serve-ceiling"])
-        ocp = {
-            "on": start("ocp, cache on", serve, ocp_env(database_url, redis_url)),
-            "off": start(
-                "ocp, cache off",
-                serve,
-                ocp_env(database_url, redis_url, OCP_CATALOG_CACHE="false"),
-            ),
-        }
+        ocp = {variant: start_ocp(*variant) for variant in wanted}
         for server in started:
             server.wait_healthy()
         yield ceiling, ocp
@@ -394,7 +447,8 @@ def wrk(
         )
     asyncio.run(wait_idle(database_url))
     db_pids = [] if scenario.ceiling else asyncio.run(backends(database_url))
-    watched = [server.process.pid, *db_pids, *redis_server_pids()]
+    app_pids = server.pids()  # serve --workers N: the supervisor and its N processes
+    watched = [*app_pids, *db_pids, *redis_server_pids()]
     before = cpu_seconds(watched)
     busy_before, wrk_before, started = machine_busy_seconds(), children_cpu_seconds(), time.time()
     done = subprocess.run(
@@ -424,7 +478,7 @@ def wrk(
         p50_ms=data["p50_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         errors=data["errors"] + data["non_2xx"],
-        app_cpu_ms=spent([server.process.pid]),
+        app_cpu_ms=spent(app_pids),
         db_cpu_ms=spent(db_pids),
         others=max(0.0, busy - used(watched) - wrk_used) / elapsed,
     )
@@ -450,6 +504,31 @@ def table(results: Sequence[Measure], ceiling: float) -> str:
     return "\n".join(rows)
 
 
+def side_by_side(results: Sequence[Measure], processes: int) -> str:
+    """One process next to ``--workers N``, for each scenario and cache setting measured so."""
+    several = f"--workers {processes}"
+    rows = [
+        f"| scenario | cache | 1 process req/s | p50 ms | p99 ms | app / PG CPU ms/req "
+        f"| {several} req/s | p50 ms | p99 ms | app / PG CPU ms/req | req/s ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    by_key = {(m.scenario, m.server): m for m in results}
+    for m in results:
+        if not m.server.startswith("ocp, cache "):
+            continue
+        cache = m.server.removeprefix("ocp, cache ")
+        other = by_key.get((m.scenario, f"ocp {several}, cache {cache}"))
+        if other is None:
+            continue
+        rows.append(
+            f"| {m.scenario} | {cache} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} "
+            f"| {m.app_cpu_ms:.2f} / {m.db_cpu_ms:.2f} | {other.rps:,.0f} | {other.p50_ms:.1f} "
+            f"| {other.p99_ms:.1f} | {other.app_cpu_ms:.2f} / {other.db_cpu_ms:.2f} "
+            f"| {other.rps / m.rps:.2f}x |"
+        )
+    return "\n".join(rows)
+
+
 def report(m: Measure) -> None:
     print(
         f"{m.scenario}, {m.server}: {m.rps:,.0f} req/s, p99 {m.p99_ms:.1f} ms, "
@@ -466,16 +545,18 @@ def measure(
     redis_url: str,
     folder: Path,
 ) -> list[Measure]:
-    """The ceiling first, then each scenario against OCP with the cache on, then off."""
-    with servers(database_url, redis_url, folder) as (ceiling_server, ocp):
-        sizes = {s.name: page_size(ocp["on"].base, s.paths[0]) for s in scenarios}
+    """The ceiling first, then each scenario against OCP with the cache on (one process, then
+    ``--workers N``), then off (likewise, unless ``--multi cache-on``)."""
+    wanted = variants(args)
+    with servers(database_url, redis_url, folder, wanted) as (ceiling_server, ocp):
+        sizes = {s.name: page_size(ocp["on", 1].base, s.paths[0]) for s in scenarios}
         print(f"ceiling body {len(ceiling_body())} B; first page of each scenario: {sizes}")
         bare = Scenario("ceiling", ["/"], ceiling=True)
         results = [wrk(ceiling_server, bare, args, folder, database_url)]
         report(results[-1])
         for scenario in scenarios:
-            for cache in ("on", "off"):
-                results.append(wrk(ocp[cache], scenario, args, folder, database_url))
+            for variant in wanted:
+                results.append(wrk(ocp[variant], scenario, args, folder, database_url))
                 report(results[-1])
     return results
 
@@ -489,6 +570,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=2, help="seconds before each measurement")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="web processes of the several-process servers (default 2; 1 leaves them out)",
+    )
+    parser.add_argument(
+        "--multi",
+        choices=["all", "cache-on"],
+        default="all",
+        help="measure --workers N with the cache on and off (all), or on only",
+    )
     parser.add_argument(
         "--only", action="append", metavar="TEXT", help="run the scenarios whose name has TEXT"
     )
@@ -511,6 +604,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif have != args.courses:
         sys.exit(f"bench: {DB_NAME} holds {have} courses, not {args.courses}; use --fresh")
     print("\n".join(asyncio.run(explain(database_url))), flush=True)
+    print(f"load average at the start: {Path('/proc/loadavg').read_text().strip()}", flush=True)
 
     ids = asyncio.run(published_ids(database_url, 1000))
     pairs = [f"{word}+{modifier}" for word in WORDS for modifier in MODIFIERS]
@@ -533,12 +627,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         ),
         "?",
     )
+    load = Path("/proc/loadavg").read_text().split()[:3]
     print(
         f"\n{args.courses:,} courses; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration}s; {os.cpu_count()} CPUs ({cpu})\n"
+        f"-d{args.duration}s; {os.cpu_count()} CPUs ({cpu}); load average at the end "
+        f"{' '.join(load)}\n"
     )
     ceiling = results[0]
     print(table(results, ceiling.rps) + "\n")
+    if args.workers > 1:
+        print(side_by_side(results, args.workers) + "\n")
     for m in results:
         if m.scenario.startswith("q "):
             met = m.p99_ms < 50 and m.rps >= ceiling.rps / 4

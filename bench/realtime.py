@@ -1,18 +1,28 @@
 """WebSocket fan-out: memory per idle socket and delivery latency at 20,000 deliveries/s.
 
-    .venv/bin/python bench/realtime.py                 # about 1.5 minutes; prints the figures
+    .venv/bin/python bench/realtime.py                 # about 3 minutes; prints the figures
     .venv/bin/python bench/realtime.py --clients 1     # all sockets in one client process
+    .venv/bin/python bench/realtime.py --workers 1     # one serve process only (half the time)
 
 Run by hand, not in CI. It drops and recreates the database ``ocp_bench_realtime`` on the
 server in ``OCP_BENCH_PG`` (default ``postgres://postgres@127.0.0.1:5432``), migrates it with
-``python -m ocp migrate``, flushes Redis db 12 and starts one ``python -m ocp serve`` (its
-open-files limit raised to the hard limit). Then:
+``python -m ocp migrate`` and inserts, with asyncpg, 50 instructors, one API token and one
+draft course each. Then it measures twice in the same run, first one ``python -m ocp serve``
+process, then ``python -m ocp serve --workers 2`` (two processes on one port through
+``SO_REUSEPORT``; same database, Redis and environment, only the metrics folder of
+prometheus-client's multiprocess mode is set, inside the bench's temporary folder). Each
+time it flushes Redis db 12, starts the server (its open-files limit raised to the hard
+limit) and:
 
-1. set-up: 50 instructors, one API token and one draft course each, inserted with asyncpg;
+1. waits until it answers ``/readyz`` and each of its processes listens on the port;
 2. idle sockets: 5,000 WebSockets to ``/api/v1/ws`` (100 per instructor, split over
    ``--clients`` client processes), each subscribing to its instructor's ``course:<id>``; once
-   every ``subscribed`` frame is in and the sockets have been idle a few seconds, the serve
-   process's VmRSS against its VmRSS before the first socket gives the memory per idle socket;
+   every ``subscribed`` frame is in and the sockets have been idle a few seconds, the VmRSS of
+   the serve processes (summed over the supervisor and its children with ``--workers``)
+   against their VmRSS before the first socket gives the memory per idle socket. With
+   ``--workers 2`` the kernel spreads the sockets over both processes (counted per process
+   from ``/proc``), so the 100 sockets of a channel sit in both, and every event reaches the
+   two processes through their Redis subscriptions;
 3. fan-out: 200 events/s for 20 s, round robin over the 50 channels, published from this
    process with ``RedisBus.publish`` (the same Lua script as the server's own events) on db 12;
    every event reaches 100 sockets (20,000 deliveries/s). Each client records receive time -
@@ -20,9 +30,10 @@ open-files limit raised to the hard limit). Then:
 4. at the same time and rate, raw Redis: ``PUBLISH`` on a plain channel to one redis-py
    subscriber in this process, the floor the WebSocket latency is compared with.
 
-It prints the figures, the CPU of serve, of the clients and of Redis, and whether the aim is
-met (p99 within 25 ms of raw Redis, under 30 KiB per idle socket); then stops everything and
-drops the database.
+It prints the figures of each server, the CPU of serve (each process and in all), of the
+clients, of Redis and of everything else on the machine (a run where that is well above 0
+is not clean), and whether the aim is met (p99 within 25 ms of raw Redis, under 30 KiB
+per idle socket); then both side by side, and drops the database.
 """
 
 from __future__ import annotations
@@ -97,10 +108,62 @@ def machine() -> str:
     )
 
 
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot (all cores)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def loadavg() -> str:
+    return Path("/proc/loadavg").read_text().strip()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants alive now (``serve --workers N``: the supervisor and
+    its N web processes), from ``/proc/<pid>/task/*/children``."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(child) for child in children.read_text().split())
+    return found
+
+
+def tcp_sockets(port: int) -> tuple[int, set[int]]:
+    """On 127.0.0.1:``port``: the number of listening sockets (one per process with
+    SO_REUSEPORT) and the inodes of the established server-side connections."""
+    local = f"0100007F:{port:04X}"
+    listening, established = 0, set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] != local:
+            continue
+        if fields[3] == "0A":
+            listening += 1
+        elif fields[3] == "01":
+            established.add(int(fields[9]))
+    return listening, established
+
+
+def sockets_held(pid: int, inodes: set[int]) -> int:
+    """How many of the socket ``inodes`` process ``pid`` holds open."""
+    held = 0
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and int(target[8:-1]) in inodes:
+                    held += 1
+    return held
 
 
 def ocp_env(database_url: str) -> dict[str, str]:
@@ -134,25 +197,40 @@ def run_ocp(*args: str, env: Mapping[str, str]) -> None:
 class Server:
     popen: subprocess.Popen[bytes]
     log: Path
+    port: int
+    processes: int
 
     @classmethod
-    def start(cls, port: int, env: Mapping[str, str], folder: Path) -> Server:
-        log = folder / "serve.log"
+    def start(cls, port: int, env: Mapping[str, str], folder: Path, processes: int) -> Server:
+        log = folder / f"serve-{processes}.log"
+        command = [sys.executable, "-m", "ocp", "serve", "--port", str(port)]
+        env = dict(env)
+        if processes > 1:
+            command += ["--workers", str(processes)]
+            # where multiprocess prometheus-client keeps its files (else a new /tmp folder)
+            metrics = folder / f"metrics-{processes}"
+            metrics.mkdir(exist_ok=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
         with log.open("wb") as out:
             popen = subprocess.Popen(
-                [sys.executable, "-m", "ocp", "serve", "--port", str(port)],
-                env=dict(env),
+                command,
+                env=env,
                 cwd=REPO,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 preexec_fn=raise_nofile,
             )
-        return cls(popen, log)
+        return cls(popen, log, port, processes)
 
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
+    def pids(self) -> list[int]:
+        """The serve process, or the supervisor and its web processes."""
+        return process_tree(self.popen.pid)
+
+    def workers(self) -> list[int]:
+        """The processes that serve: the children of the supervisor, or the one process."""
+        tree = self.pids()
+        return tree[1:] if self.processes > 1 else tree
 
     def output(self, tail: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-tail:]
@@ -171,11 +249,17 @@ class Server:
                 self.popen.wait()
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for {pid}")
+def rss_kib(pids: Sequence[int]) -> int:
+    """VmRSS summed over ``pids`` (the pages the forked processes share count once each)."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+                break
+        else:
+            raise RuntimeError(f"no VmRSS for {pid}")
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
@@ -188,13 +272,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def wait_healthy(server: Server, base: str, within: float = 30) -> None:
+    """Until it answers and every one of its web processes listens on the port."""
     deadline = time.monotonic() + within
     async with aiohttp.ClientSession() as http:
         while time.monotonic() < deadline:
             server.check_alive()
             with contextlib.suppress(aiohttp.ClientError):
                 async with http.get(f"{base}/readyz") as response:
-                    if response.status == 200:
+                    listening = tcp_sockets(server.port)[0]
+                    if response.status == 200 and listening >= server.processes:
                         return
             await asyncio.sleep(0.2)
     sys.exit(f"bench: serve did not answer within {within} s:\n{server.output()}")
@@ -444,6 +530,7 @@ class ClientProcess:
 
 @dataclass
 class Outcome:
+    processes: int
     sockets: int
     failed: dict[str, int]
     connect_seconds: float
@@ -460,8 +547,13 @@ class Outcome:
     published: int
     publish_seconds: float
     publish_late: float  # the publisher's worst lag behind its schedule
+    drained_seconds: float  # from the first event until the last delivery was counted
     cpu: dict[str, float]
+    worker_cpu: list[float]  # serve's CPU by web process, same period
+    sockets_by_process: list[int]  # WebSocket connections each web process holds, when idle
     client_cpu: list[tuple[float, float]]
+    load: str  # /proc/loadavg before the server started
+    others: float  # CPU used during the fan-out by everything else on the machine, in cores
 
 
 async def raw_subscriber(redis: Redis, latencies: list[float], ready: asyncio.Event) -> None:
@@ -482,21 +574,29 @@ async def redis_cpu(redis: Redis) -> float:
     return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
-async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> Outcome:
+async def measure(
+    args: argparse.Namespace,
+    database_url: str,
+    folder: Path,
+    pairs: Sequence[tuple[str, int]],
+    processes: int,
+) -> Outcome:
+    """One server (``processes`` web processes) through idle sockets and fan-out."""
     env = ocp_env(database_url)
     redis = Redis.from_url(REDIS_URL)
     await redis.flushdb()
     port = free_port()
-    server = Server.start(port, env, folder)
+    load = loadavg()
+    server = Server.start(port, env, folder, processes)
     clients: list[ClientProcess] = []
     raw_task: asyncio.Task[None] | None = None
     try:
         await wait_healthy(server, f"http://127.0.0.1:{port}")
-        pairs = await insert_instructors(database_url, args.instructors)
         courses = [course for _token, course in pairs]
         everyone = [pair for pair in pairs for _ in range(args.per_instructor)]
         await asyncio.sleep(1)
-        rss_before = rss_kib(server.pid)
+        serving = server.workers()
+        rss_before = rss_kib(server.pids())
 
         # Idle sockets: split instructor by instructor over the client processes.
         url = f"ws://127.0.0.1:{port}/api/v1/ws"
@@ -515,7 +615,14 @@ async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> 
         print(f"  {sockets:,} sockets subscribed in {connect_seconds:.1f} s", flush=True)
         server.check_alive()
         await asyncio.sleep(IDLE_SETTLE)
-        rss_idle = rss_kib(server.pid)
+        rss_idle = rss_kib(server.pids())
+        connections = tcp_sockets(port)[1]
+        sockets_by_process = [sockets_held(pid, connections) for pid in serving]
+        print(
+            "  WebSockets by serve process: "
+            + ", ".join(f"{count:,}" for count in sockets_by_process),
+            flush=True,
+        )
 
         # Fan-out, with raw Redis alongside.
         raw: list[float] = []
@@ -527,7 +634,13 @@ async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> 
         total = int(args.rate * args.seconds)
         for client in clients:
             client.pipe.send("mark")
-        cpu_before = (cpu_seconds(server.pid), await redis_cpu(redis), time.process_time())
+        watched = server.pids()
+        cpu_before = (
+            [cpu_seconds(pid) for pid in watched],
+            await redis_cpu(redis),
+            time.process_time(),
+        )
+        busy_before = machine_busy_seconds()
         started, first_sent = time.monotonic(), time.time()
         late = 0.0
         for n in range(total):
@@ -557,8 +670,14 @@ async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> 
             elif time.monotonic() - still_since > 5:
                 break
             await asyncio.sleep(0.25)
-        cpu_after = (cpu_seconds(server.pid), await redis_cpu(redis), time.process_time())
-        rss_after = rss_kib(server.pid)
+        drained_seconds = time.monotonic() - started
+        cpu_after = (
+            [cpu_seconds(pid) for pid in watched],
+            await redis_cpu(redis),
+            time.process_time(),
+        )
+        busy = machine_busy_seconds() - busy_before
+        rss_after = rss_kib(server.pids())
         server.check_alive()
         results = [
             answer[1] for answer in await asyncio.gather(*(c.ask("stop", 60) for c in clients))
@@ -590,7 +709,18 @@ async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> 
             closed_early[code] = closed_early.get(code, 0) + count
     # Sockets that never subscribed count as losing everything of their channel.
     lost += max(len(everyone) - sockets, 0) * (total // len(courses))
+    used = {
+        pid: after - before
+        for pid, before, after in zip(watched, cpu_before[0], cpu_after[0], strict=True)
+    }
+    ours = (
+        sum(used.values())
+        + (cpu_after[1] - cpu_before[1])
+        + (cpu_after[2] - cpu_before[2])
+        + sum(float(r["cpu"]) for r in results)
+    )
     return Outcome(
+        processes=processes,
         sockets=sockets,
         failed=failed,
         connect_seconds=connect_seconds,
@@ -610,12 +740,17 @@ async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> 
         published=total,
         publish_seconds=publish_seconds,
         publish_late=late,
+        drained_seconds=drained_seconds,
         cpu={
-            "serve": cpu_after[0] - cpu_before[0],
+            "serve": sum(used.values()),
             "redis-server": cpu_after[1] - cpu_before[1],
             "bench (publisher + raw subscriber)": cpu_after[2] - cpu_before[2],
         },
+        worker_cpu=[used.get(pid, 0.0) for pid in serving],
+        sockets_by_process=sockets_by_process,
         client_cpu=[(float(r["cpu"]), float(r["wall"])) for r in results],
+        load=load,
+        others=max(0.0, busy - ours) / drained_seconds,
     )
 
 
@@ -632,6 +767,10 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 
 
+def label(processes: int) -> str:
+    return "one process" if processes == 1 else f"--workers {processes}"
+
+
 def report(args: argparse.Namespace, outcome: Outcome) -> str:
     per_socket = (outcome.rss_idle - outcome.rss_before) / max(outcome.sockets, 1)
     lat, raw = outcome.latencies, outcome.raw
@@ -644,11 +783,15 @@ def report(args: argparse.Namespace, outcome: Outcome) -> str:
     return "\n".join(
         [
             "",
+            f"== python -m ocp serve, {label(outcome.processes)} (load average before: "
+            f"{outcome.load}) ==",
             f"sockets: {outcome.sockets:,} subscribed of {args.instructors * args.per_instructor:,}"
             f" ({args.instructors} channels x {args.per_instructor}; {args.clients} client "
             f"process(es)); failed {outcome.failed or 0}; opening took "
-            f"{outcome.connect_seconds:.1f} s",
-            f"serve VmRSS: {outcome.rss_before / 1024:,.1f} MiB before, "
+            f"{outcome.connect_seconds:.1f} s; by serve process: "
+            + ", ".join(f"{count:,}" for count in outcome.sockets_by_process),
+            f"serve VmRSS{' (all processes)' if outcome.processes > 1 else ''}: "
+            f"{outcome.rss_before / 1024:,.1f} MiB before, "
             f"{outcome.rss_idle / 1024:,.1f} MiB idle with the sockets, "
             f"{outcome.rss_after / 1024:,.1f} MiB after the fan-out",
             f"  memory per idle socket: {per_socket:.1f} KiB",
@@ -656,8 +799,9 @@ def report(args: argparse.Namespace, outcome: Outcome) -> str:
             f"({outcome.published / wall:,.0f}/s; publisher at worst "
             f"{ms(outcome.publish_late)} behind schedule) -> {deliveries:,} deliveries expected "
             f"({deliveries / wall:,.0f}/s)",
-            f"  received {outcome.received:,}; events lost {outcome.lost:,}; sockets closed "
-            f"during the run {outcome.closed_early or 0}",
+            f"  received {outcome.received:,} in {outcome.drained_seconds:.1f} s from the first "
+            f"event ({outcome.received / outcome.drained_seconds:,.0f} deliveries/s); events "
+            f"lost {outcome.lost:,}; sockets closed during the run {outcome.closed_early or 0}",
             f"  delivery latency (publish -> client receive): p50 {ms(quantile(lat, 0.5))}, "
             f"p90 {ms(quantile(lat, 0.9))}, p99 {ms(p99)}, p99.9 {ms(quantile(lat, 0.999))}, "
             f"max {ms(lat[-1]) if lat else '-'}",
@@ -675,7 +819,10 @@ def report(args: argparse.Namespace, outcome: Outcome) -> str:
             f"{client_cpu:6.2f} s ("
             + ", ".join(f"{cpu / w:.0%} of a core" for cpu, w in outcome.client_cpu)
             + ")",
-            f"  serve: {outcome.cpu['serve'] * 1e6 / max(deliveries, 1):.1f} us per delivery",
+            f"  everything else on the machine: {outcome.others:.2f} cores",
+            "  serve by process: "
+            + ", ".join(f"{cpu:.2f} s" for cpu in outcome.worker_cpu)
+            + f"; {outcome.cpu['serve'] * 1e6 / max(deliveries, 1):.1f} us per delivery",
             "aim:",
             f"  p99 within 25 ms of raw Redis: {ms(p99 - raw_p99)} over, events lost "
             f"{outcome.lost} -> {'met' if latency_met else 'NOT met'}",
@@ -683,6 +830,48 @@ def report(args: argparse.Namespace, outcome: Outcome) -> str:
             f"{'met' if memory_met else 'NOT met'}",
         ]
     )
+
+
+def side_by_side(outcomes: Sequence[Outcome]) -> str:
+    """The figures of each server, one column per server."""
+
+    def row(name: str, value: Any) -> str:
+        return f"| {name} | " + " | ".join(value(o) for o in outcomes) + " |"
+
+    def lat(o: Outcome, q: float) -> str:
+        return f"{quantile(o.latencies, q) * 1000:,.1f}"
+
+    return "\n".join(
+        [
+            "| | " + " | ".join(label(o.processes) for o in outcomes) + " |",
+            "|---|" + "---:|" * len(outcomes),
+            row("sockets subscribed (by process)", lambda o: f"{o.sockets:,} ("
+                + " / ".join(f"{n:,}" for n in o.sockets_by_process) + ")"),
+            row("opening the sockets (s)", lambda o: f"{o.connect_seconds:.1f}"),
+            row("memory per idle socket (KiB)",
+                lambda o: f"{(o.rss_idle - o.rss_before) / max(o.sockets, 1):.1f}"),
+            row("deliveries offered per s",
+                lambda o: f"{o.expected / o.publish_seconds:,.0f}"),
+            row("deliveries per s (received / time to drain)",
+                lambda o: f"{o.received / o.drained_seconds:,.0f}"),
+            row("events lost", lambda o: f"{o.lost:,}"),
+            row("latency p50 (ms)", lambda o: lat(o, 0.5)),
+            row("latency p90 (ms)", lambda o: lat(o, 0.9)),
+            row("latency p99 (ms)", lambda o: lat(o, 0.99)),
+            row("latency p99.9 (ms)", lambda o: lat(o, 0.999)),
+            row("latency max (ms)",
+                lambda o: f"{o.latencies[-1] * 1000:,.1f}" if o.latencies else "-"),
+            row("raw Redis p99 (ms)", lambda o: f"{quantile(o.raw, 0.99) * 1000:,.1f}"),
+            row("serve CPU (s, by process)", lambda o: f"{o.cpu['serve']:.2f} ("
+                + " / ".join(f"{c:.2f}" for c in o.worker_cpu) + ")"),
+            row("serve CPU per delivery (us)",
+                lambda o: f"{o.cpu['serve'] * 1e6 / max(o.expected, 1):.1f}"),
+            row("redis-server CPU (s)", lambda o: f"{o.cpu['redis-server']:.2f}"),
+            row("other work on the machine during the fan-out (cores)",
+                lambda o: f"{o.others:.2f}"),
+            row("load average before", lambda o: " ".join(o.load.split()[:3])),
+        ]
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -694,6 +883,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="publishing time")
     parser.add_argument("--connect-timeout", type=float, default=30.0)
     parser.add_argument("--drain-timeout", type=float, default=30.0)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="web processes of the second server (default 2; 1 measures one server only)",
+    )
     args = parser.parse_args(argv)
 
     limit = raise_nofile()
@@ -705,9 +900,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     asyncio.run(recreate_database(pg))
     try:
         run_ocp("migrate", env=ocp_env(database_url))
+        pairs = asyncio.run(insert_instructors(database_url, args.instructors))
+        outcomes = []
         with tempfile.TemporaryDirectory(prefix="ocp-bench-realtime-") as tmp:
-            outcome = event_loop_runner()(measure(args, database_url, Path(tmp)))
-        print(report(args, outcome), flush=True)
+            for processes in [1] + ([args.workers] if args.workers > 1 else []):
+                print(f"python -m ocp serve, {label(processes)}:", flush=True)
+                outcome = event_loop_runner()(
+                    measure(args, database_url, Path(tmp), pairs, processes)
+                )
+                outcomes.append(outcome)
+                print(report(args, outcome) + "\n", flush=True)
+        if len(outcomes) > 1:
+            print(side_by_side(outcomes), flush=True)
+        print(f"load average at the end: {loadavg()}")
     finally:
         asyncio.run(drop_database(pg))
 

@@ -112,7 +112,6 @@ def create_app(
             functions, {"bus": bus, "storage": app[STORAGE], "settings": settings}
         )
     app[SESSIONS].install(app)
-    app.middlewares.append(metrics.scrape_middleware)  # /metrics checks its own token
     app.middlewares.append(auth_middleware)
     app[ENDPOINTS] = {}
     add_endpoints(app, all_endpoints())

@@ -20,7 +20,7 @@ import logging
 import os
 from collections import Counter as Tally
 from collections.abc import Awaitable, Iterable, Sequence
-from typing import Any, cast
+from typing import cast
 
 from aiohttp import web
 from arq.constants import default_queue_name
@@ -41,7 +41,7 @@ from redis.exceptions import RedisError
 from ocp import redis_keys
 from ocp.appkeys import JOBS, REDIS, SETTINGS
 from ocp.errors import Forbidden, Unauthorized
-from ocp.web.endpoint import PUBLIC, Endpoint, endpoint_of
+from ocp.web.endpoint import PUBLIC, Endpoint
 
 log = logging.getLogger("ocp.metrics")
 
@@ -281,20 +281,10 @@ async def scrape(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
-@web.middleware
-async def scrape_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Serve ``/metrics`` before the auth middleware, which would take the metrics token
-    for an unknown API token; the endpoint checks its own credentials."""
-    endpoint = endpoint_of(request)
-    if endpoint is not None and endpoint.handler is scrape:
-        return await scrape(request)
-    return await handler(request)
-
-
 routes = [
     Endpoint(
         "GET", "/metrics", scrape, PUBLIC, "Prometheus metrics", "Operations",
-        media_type=CONTENT_TYPE, errors=(401, 403),
+        media_type=CONTENT_TYPE, errors=(401, 403), own_credentials=True,
         description=(
             "Prometheus text format, summed over the web processes of `serve --workers N`: "
             "`ocp_http_requests_total{method,route,status}`, "

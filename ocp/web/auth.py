@@ -113,6 +113,9 @@ async def auth_middleware(request: web.Request, handler: Any) -> web.StreamRespo
     endpoint = endpoint_of(request)
     if endpoint is None:
         raise Forbidden("This route has no access rule")
+    if endpoint.own_credentials:
+        request[CALLER] = None
+        return await handler(request)
     header = request.headers.get("Authorization")
     caller: Caller | None
     if header is not None:

@@ -70,6 +70,9 @@ class Endpoint:
     media_type: str = "application/json"
     # False only where a request starts a session (login, register): the Origin check stays.
     csrf: bool = True
+    # True where the handler checks an Authorization header of its own (GET /metrics): no
+    # caller is resolved from it.
+    own_credentials: bool = False
 
     @property
     def unsafe(self) -> bool:

@@ -17,6 +17,7 @@ from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired
 from ocp.jobs import JobQueue
 from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
+from ocp.realtime import control
 from ocp.realtime.bus import Bus
 from ocp.realtime.events import course_channel, user_channel
 from ocp.users.models import User
@@ -126,6 +127,7 @@ async def cancel(*, user: User, course_id: int, bus: Bus, cache: CatalogCache) -
         )
     await cache.bump()
     await _announce(bus, enrollment, "enrollment.cancelled", {"status": "cancelled"})
+    await control.rights_changed(bus, user_id=user.id)
 
 
 async def _figures(enrollment: Enrollment, conn: Any = None) -> tuple[int, int]:

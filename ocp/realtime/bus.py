@@ -4,6 +4,9 @@ On Redis, one Lua script appends the event to the channel's capped stream (XADD 
 id) and PUBLISHes it with that id, so the live order is the stream order even when several
 processes publish at once, and a client that reconnects can read what it missed from the
 stream. Each process holds one pattern subscription and hands events to local subscribers.
+
+Besides events, the bus carries *control messages* to every process (not kept, not for
+clients): "the rights of user 7 changed", which each process's hub applies to its sockets.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 from redis.asyncio import ConnectionPool, Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from ocp import metrics, redis_keys
 from ocp.realtime.events import Event, check_channel, id_key
@@ -66,11 +69,27 @@ class Subscription:
         self._bus.unsubscribe(self)
 
 
+ControlHandler = Callable[[dict[str, Any]], None]
+
+
 class LocalFanout:
-    """Hands each event to the local subscriptions that want its channel, never blocking."""
+    """Hands each event to the local subscriptions that want its channel, never blocking,
+    and each control message to the local control handlers."""
 
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
+        self._control_handlers: list[ControlHandler] = []
+
+    def on_control(self, handler: ControlHandler) -> None:
+        """Call ``handler`` (synchronously, so it must not block) with every control message."""
+        self._control_handlers.append(handler)
+
+    def deliver_control(self, message: dict[str, Any]) -> None:
+        for handler in self._control_handlers:
+            try:
+                handler(message)
+            except Exception:
+                log.exception("a control handler failed on %r", message)
 
     def subscribe(self, channels: Iterable[str] | None = None) -> Subscription:
         subscription = Subscription(self, channels)
@@ -104,8 +123,14 @@ class Bus(Protocol):
         """The channel's events after ``since`` (all kept ones when None), oldest first."""
 
     async def lost_since(self, channel: str, since: str) -> bool:
-        """True when events after ``since`` may have been dropped from the history (trimmed
-        or expired): the client must reload by REST instead of trusting a replay."""
+        """True when events after ``since`` may be missing from the history (trimmed,
+        expired, or kept by an earlier run of the bus): the client must reload by REST
+        instead of trusting a replay."""
+
+    async def publish_control(self, message: dict[str, Any]) -> None:
+        """Hand ``message`` to the control handlers of every process (this one included)."""
+
+    def on_control(self, handler: ControlHandler) -> None: ...
 
     async def start(self) -> None: ...
 
@@ -145,8 +170,13 @@ class MemoryBus(LocalFanout):
         return events[:limit]
 
     async def lost_since(self, channel: str, since: str) -> bool:
-        trimmed = self._trimmed.get(channel)
-        return trimmed is not None and id_key(since) < id_key(trimmed)
+        kept = self._history.get(channel)
+        if not kept:  # nothing kept: ``since`` comes from an earlier run of this process
+            return True
+        return history_gap(since, kept[0].id, kept[-1].id, self._trimmed.get(channel))
+
+    async def publish_control(self, message: dict[str, Any]) -> None:
+        self.deliver_control(message)
 
     async def start(self) -> None:
         return None
@@ -176,6 +206,7 @@ class RedisBus(LocalFanout):
         # number so deployments (or test runs) sharing a Redis server never hear each other.
         database = redis.connection_pool.connection_kwargs.get("db", 0)
         self._live_prefix = f"{redis_keys.EVENT_PUBSUB_PREFIX}{database}:"
+        self._control_channel = f"{redis_keys.CONTROL_PUBSUB_PREFIX}{database}"
 
     async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Event:
         check_channel(channel)
@@ -213,10 +244,18 @@ class RedisBus(LocalFanout):
         key = redis_keys.EVENT_STREAM_PREFIX + check_channel(channel)
         try:
             info = await self._redis.xinfo_stream(key)
-        except RedisError:  # no stream: expired (or never written): nothing to replay from
+        except ResponseError:  # no stream: expired, or lost with a Redis restart
             return True
-        deleted = _text(info.get("max-deleted-entry-id", b"0-0") or b"0-0")
-        return id_key(since) < id_key(deleted)
+        first, last = info.get("first-entry"), info.get("last-entry")
+        if not first or not last:
+            return True
+        deleted = _text(info.get("max-deleted-entry-id") or b"0-0")
+        return history_gap(
+            since, _text(first[0]), _text(last[0]), None if deleted == "0-0" else deleted
+        )
+
+    async def publish_control(self, message: dict[str, Any]) -> None:
+        await self._redis.publish(self._control_channel, json.dumps(message))
 
     async def start(self) -> None:
         """Hold this process's one subscription (re-established after Redis restarts)."""
@@ -239,6 +278,7 @@ class RedisBus(LocalFanout):
             pubsub = self._listener.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.psubscribe(pattern)
+                await pubsub.subscribe(self._control_channel)
                 ready.set()
                 delay = 0.1
                 if lost:
@@ -249,6 +289,8 @@ class RedisBus(LocalFanout):
                 async for message in pubsub.listen():
                     if message.get("type") == "pmessage":
                         self.deliver(Event.from_json(message["data"]))
+                    elif message.get("type") == "message":
+                        self.deliver_control(json.loads(message["data"]))
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError, ValueError) as error:
@@ -267,6 +309,24 @@ class RedisBus(LocalFanout):
                 await self._reader
             self._reader = None
         await self._listener.aclose(close_connection_pool=True)
+
+
+def history_gap(since: str, first: str, last: str, deleted: str | None) -> bool:
+    """Whether events after ``since`` may be missing from a history that now runs from
+    ``first`` to ``last`` and whose newest dropped event is ``deleted``.
+
+    A ``since`` inside the kept range, or exactly the newest dropped event, loses nothing.
+    One older than that lost what was trimmed; one before the first event of a history
+    that never dropped any, or after its last, was given by another history (an earlier
+    run, a Redis restart, a stream that expired and started again): nothing tells what
+    came in between.
+    """
+    key = id_key(since)
+    if key > id_key(last):
+        return True
+    if key >= id_key(first):
+        return False
+    return deleted is None or key != id_key(deleted)
 
 
 def _text(value: bytes | str) -> str:

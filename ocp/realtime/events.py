@@ -7,13 +7,31 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-CHANNEL = re.compile(r"^(?:user|course|thread):[1-9][0-9]{0,9}$|^admin$")
+CHANNEL = re.compile(r"(?:user|course|thread):([1-9][0-9]{0,9})|admin")
+EVENT_ID = re.compile(r"([0-9]{1,20})-([0-9]{1,20})")
+MAX_OBJECT_ID = 2**31 - 1  # ids are 32-bit integers in the database
+MAX_ID_PART = 2**64 - 1  # both halves of a stream id are unsigned 64-bit integers
 
 
 def check_channel(channel: str) -> str:
-    if not CHANNEL.match(channel):
+    """``channel`` when it names a channel whose id an object could have; else ValueError."""
+    match = CHANNEL.fullmatch(channel)
+    if match is None or (match.group(1) is not None and int(match.group(1)) > MAX_OBJECT_ID):
         raise ValueError(f"not a channel name: {channel!r}")
     return channel
+
+
+def parse_event_id(text: object) -> tuple[int, int] | None:
+    """The order key of an event id (``"<ms>-<seq>"``), or None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    match = EVENT_ID.fullmatch(text)
+    if match is None:
+        return None
+    ms, seq = int(match.group(1)), int(match.group(2))
+    if ms > MAX_ID_PART or seq > MAX_ID_PART:
+        return None
+    return ms, seq
 
 
 def user_channel(user_id: int) -> str:

@@ -1,8 +1,13 @@
 """The per-process hub: one bus subscription fanned out to this process's WebSockets.
 
 Each socket has a bounded send queue and its own writer task, so a slow socket never stalls
-the others: when its queue is full it is closed with 1013 (try again later) and its client
-resumes with ``since``.
+the others: when live events overflow its queue it is closed with 1013 (try again later)
+and its client resumes with ``since``. A replay from history is paced by the socket
+instead (backpressure), so a client may resume from any kept event, however far back.
+
+The hub also hears the bus's control messages: ``{"user_id": 7}`` says that user's rights
+changed (role, account, session, token, enrollment), and wakes the re-check of each of
+their sockets here at once.
 """
 
 from __future__ import annotations
@@ -17,12 +22,16 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from ocp import metrics
-from ocp.realtime.bus import Bus, RedisBus, Subscription
+from ocp.realtime.bus import HISTORY_LENGTH, Bus, RedisBus, Subscription
 from ocp.realtime.events import Event, id_key
 
 log = logging.getLogger("ocp.hub")
 
-SEND_QUEUE = 256  # frames waiting for one socket before it counts as too slow
+SEND_QUEUE = 256  # frames waiting for one socket before live events count it as too slow
+REPLAY_HIGH_WATER = SEND_QUEUE // 2  # a replay waits while this many frames are queued
+REPLAY_PAGE = 100  # events read from history at a time
+REPLAY_STALL = 15.0  # seconds a replay waits for a socket to take more before closing it
+MAX_REPLAY_ROUNDS = 2 * HISTORY_LENGTH // REPLAY_PAGE + 10  # then the socket cannot keep up
 
 
 class Connection:
@@ -33,11 +42,15 @@ class Connection:
         self.user_id = user_id
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
         self.channels: set[str] = set()
-        # Channels being replayed from history: live events wait here meanwhile.
-        self.replaying: dict[str, list[Event]] = {}
+        # Channels being replayed from history: live events wait here meanwhile (None once
+        # too many waited: the replay then reads them from history too).
+        self.replaying: dict[str, list[Event] | None] = {}
+        # Set to have this socket's rights re-checked now (a control message).
+        self.recheck_now = asyncio.Event()
         self.writer = asyncio.create_task(self._write())
         self.closed = False
-        self._closing: asyncio.Task[bool] | None = None
+        self._room = asyncio.Event()
+        self._closing: asyncio.Task[None] | None = None
 
     def send(self, frame: dict[str, Any] | str) -> bool:
         """Queue a frame (a dict, or JSON text already encoded); a socket that cannot keep up
@@ -47,31 +60,66 @@ class Connection:
         try:
             self.queue.put_nowait(frame if isinstance(frame, str) else json.dumps(frame))
         except asyncio.QueueFull:
-            self.closed = True
-            metrics.message_dropped()
-            log.info("closing a slow WebSocket of user %s", self.user_id)
-            self._closing = asyncio.create_task(self.socket.close(code=WSCloseCode.TRY_AGAIN_LATER))
+            self.close_as_slow()
             return False
         return True
+
+    async def send_paced(self, frame: dict[str, Any] | str) -> bool:
+        """Queue a frame once the socket has room (half its queue stays free for live
+        events of other channels); close it as too slow after ``REPLAY_STALL`` seconds."""
+        while not self.closed and self.queue.qsize() >= REPLAY_HIGH_WATER:
+            self._room.clear()
+            try:
+                await asyncio.wait_for(self._room.wait(), REPLAY_STALL)
+            except TimeoutError:
+                self.close_as_slow()
+                return False
+        return self.send(frame)
+
+    def close_as_slow(self) -> None:
+        if self.closed:
+            return
+        metrics.message_dropped()
+        log.info("closing a slow WebSocket of user %s", self.user_id)
+        self._start_closing(WSCloseCode.TRY_AGAIN_LATER)
 
     def deliver(self, event: Event, text: str) -> bool:
         """``text`` is the event's frame, encoded once for every socket that gets it. True
         when it was queued now (not held back while the channel replays its history)."""
         if event.channel in self.replaying:
-            self.replaying[event.channel].append(event)
+            waiting = self.replaying[event.channel]
+            if waiting is not None:
+                if len(waiting) < REPLAY_HIGH_WATER:
+                    waiting.append(event)
+                else:  # the replay will read these from history
+                    self.replaying[event.channel] = None
         elif event.channel in self.channels:
             return self.send(text)
         return False
 
     async def _write(self) -> None:
         while (frame := await self.queue.get()) is not None:
+            if self.queue.qsize() < REPLAY_HIGH_WATER:
+                self._room.set()
             try:
                 await self.socket.send_str(frame)
             except (ConnectionError, RuntimeError):
                 return
 
     async def close(self, code: int = WSCloseCode.GOING_AWAY) -> None:
-        self.closed = True
+        """Close with ``code`` (the first close wins); cancelling the caller does not cut the
+        closing handshake short."""
+        self._start_closing(code)
+        assert self._closing is not None
+        await asyncio.shield(self._closing)
+
+    def _start_closing(self, code: int) -> None:
+        if self._closing is None:
+            self.closed = True
+            self._room.set()
+            self._closing = asyncio.create_task(self._close(code))
+
+    async def _close(self, code: int) -> None:
         with contextlib.suppress(asyncio.QueueFull):
             self.queue.put_nowait(None)
         await self.socket.close(code=code)
@@ -103,8 +151,20 @@ class Hub:
     async def start(self) -> None:
         self._subscription = self.bus.subscribe(None)
         self._pump = asyncio.create_task(self._fan_out(self._subscription))
+        self.bus.on_control(self._on_control)
         if isinstance(self.bus, RedisBus):
             self.bus.on_resubscribed(self.restart_sockets)
+
+    def _on_control(self, message: dict[str, Any]) -> None:
+        user_id = message.get("user_id")
+        if isinstance(user_id, int):
+            self.rights_changed(user_id)
+
+    def rights_changed(self, user_id: int) -> None:
+        """Have every socket of ``user_id`` in this process re-check its rights now."""
+        for connection in self.connections:
+            if connection.user_id == user_id:
+                connection.recheck_now.set()
 
     async def restart_sockets(self) -> None:
         """After a gap in live delivery, close every socket with 1012 (service restart): the
@@ -132,39 +192,70 @@ class Hub:
     def unregister(self, connection: Connection) -> None:
         self.connections.discard(connection)
         for channel in connection.channels | set(connection.replaying):
-            self._by_channel[channel].discard(connection)
-            if not self._by_channel[channel]:
+            self._forget(connection, channel)
+
+    def _forget(self, connection: Connection, channel: str) -> None:
+        listeners = self._by_channel.get(channel)
+        if listeners is not None:
+            listeners.discard(connection)
+            if not listeners:
                 del self._by_channel[channel]
 
     async def subscribe(self, connection: Connection, channel: str, since: str | None) -> int:
-        """Start delivering ``channel``; with ``since``, first replay what came after it, in
-        order, with no gap and no duplicate. Returns how many events were replayed."""
-        if channel in connection.channels:
+        """Start delivering ``channel``; with ``since``, first replay every kept event after
+        it, in order, paced by the socket, with no gap and no duplicate. Returns how many
+        events were replayed."""
+        if channel in connection.channels or channel in connection.replaying:
             return 0
-        connection.replaying[channel] = []
         self._by_channel[channel].add(connection)
-        replayed, last, sent = 0, since, 0
-        try:
-            if since is not None:
-                history = await self.bus.history(channel, since=since)
-                for event in history:
-                    sent += connection.send(event_frame(event))
-                    last = event.id
-                replayed = len(history)
-        finally:
-            buffered = connection.replaying.pop(channel, [])
+        if since is None:
             connection.channels.add(channel)
-        for event in buffered:
+            return 0
+        try:
+            replayed = await self._replay(connection, channel, since)
+        finally:
+            waiting = connection.replaying.pop(channel, None)
+        if replayed is None:  # the socket closed, or lost the channel, meanwhile
+            self._forget(connection, channel)
+            return 0
+        last, count = replayed
+        connection.channels.add(channel)
+        sent = count
+        for event in waiting or ():
             if last is None or id_key(event.id) > id_key(last):
                 sent += connection.send(event_frame(event))
         metrics.events_delivered(sent)
-        return replayed
+        return count
+
+    async def _replay(
+        self, connection: Connection, channel: str, since: str
+    ) -> tuple[str, int] | None:
+        """Send the history after ``since`` a page at a time while live events wait aside.
+        A round ends caught up when its page was short and no live event overflowed
+        meanwhile (those that did are in the history, read by the next round). The last id
+        sent and the count; None when the socket closed or the channel was dropped."""
+        last, count = since, 0
+        for _ in range(MAX_REPLAY_ROUNDS):
+            connection.replaying[channel] = []
+            page = await self.bus.history(channel, since=last, limit=REPLAY_PAGE)
+            for event in page:
+                if channel not in connection.replaying:
+                    return None
+                if not await connection.send_paced(event_frame(event)):
+                    return None
+                last = event.id
+                count += 1
+            if channel not in connection.replaying or connection.closed:
+                return None
+            if len(page) < REPLAY_PAGE and connection.replaying[channel] is not None:
+                return last, count
+        connection.close_as_slow()  # live events outran the socket the whole time
+        return None
 
     def unsubscribe(self, connection: Connection, channel: str) -> None:
         connection.channels.discard(channel)
-        self._by_channel[channel].discard(connection)
-        if not self._by_channel[channel]:
-            del self._by_channel[channel]
+        connection.replaying.pop(channel, None)
+        self._forget(connection, channel)
 
     async def close(self) -> None:
         """Shutdown: every socket closes with 1001 (going away)."""

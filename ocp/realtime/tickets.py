@@ -1,4 +1,8 @@
-"""Short-lived single-use tickets for WebSockets opened by browsers that cannot send headers."""
+"""Short-lived single-use tickets for WebSockets opened by browsers that cannot send headers.
+
+A ticket carries the credential it was issued to (the session or the API token), so the
+socket it opens ends with that credential.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import time
 from redis.asyncio import Redis
 
 from ocp import redis_keys
+from ocp.realtime.credentials import Credential
 
 TICKET_TTL = 30  # seconds
 
@@ -24,9 +29,9 @@ class TicketStore:
         self._redis = redis
         self._memory: dict[str, tuple[str, float]] = {}
 
-    async def issue(self, *, user_id: int, epoch: int) -> str:
+    async def issue(self, credential: Credential) -> str:
         ticket = secrets.token_urlsafe(32)
-        value = f"{user_id}:{epoch}"
+        value = credential.to_json()
         if self._redis is not None:
             await self._redis.set(_key(ticket), value, ex=TICKET_TTL)
         else:
@@ -35,17 +40,14 @@ class TicketStore:
             self._memory[_key(ticket)] = (value, now + TICKET_TTL)
         return ticket
 
-    async def redeem(self, ticket: str) -> tuple[int, int] | None:
-        """(user id, auth epoch) once per ticket while it is fresh; None otherwise."""
+    async def redeem(self, ticket: str) -> Credential | None:
+        """The credential a ticket was issued to, once per ticket while it is fresh."""
         if not ticket.isascii() or len(ticket) > 100:
             return None
+        value: str | bytes | None
         if self._redis is not None:
-            raw = await self._redis.getdel(_key(ticket))
-            value = raw.decode() if raw is not None else None
+            value = await self._redis.getdel(_key(ticket))
         else:
             stored = self._memory.pop(_key(ticket), None)
             value = stored[0] if stored and stored[1] > time.monotonic() else None
-        if value is None:
-            return None
-        user_id, _, epoch = value.partition(":")
-        return int(user_id), int(epoch)
+        return Credential.from_json(value) if value is not None else None

@@ -3,35 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import random
-import re
 import time
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 from marshmallow import Schema, fields
+from redis.exceptions import RedisError
+from tortoise.exceptions import BaseORMException
 
 from ocp import metrics
-from ocp.appkeys import BUS, CALLER, HUB, TICKETS
+from ocp.appkeys import BUS, CALLER, HUB, SESSIONS, TICKETS
 from ocp.errors import Forbidden, TooManyRequests, Unauthorized
 from ocp.realtime import rights
-from ocp.realtime.events import check_channel
+from ocp.realtime.credentials import Credential, standing
+from ocp.realtime.events import check_channel, parse_event_id
 from ocp.realtime.hub import Connection
 from ocp.realtime.tickets import TICKET_TTL
-from ocp.users import service as users_service
 from ocp.users.models import User
-from ocp.web.auth import Caller, caller_of, origin_allowed
+from ocp.web.auth import caller_of, origin_allowed
 from ocp.web.endpoint import PUBLIC, SIGNED_IN, Endpoint
 from ocp.web.responses import dumped
 
+log = logging.getLogger("ocp.ws")
+
 MAX_FRAME = 64 * 1024
 HEARTBEAT = 30.0
-RECHECK_EVERY = 30.0  # seconds between re-checks of a socket's rights
+RECHECK_EVERY = 30.0  # seconds between re-checks of a socket's rights (the safety net)
+RECHECK_RETRY = 1.0  # first wait after a failed re-check; doubles up to RECHECK_EVERY
+MAX_RECHECK_FAILURES = 5  # failed re-checks in a row before the socket closes (1011)
 MAX_SOCKETS_PER_USER = 100  # per process
 FRAMES_PER_SECOND = 20
 FRAME_BURST = 40
-EVENT_ID = re.compile(r"^[0-9]{1,20}-[0-9]{1,20}$")
+# Failures of what a frame's handling depends on (the database, Redis): an error frame.
+UNAVAILABLE = (OSError, RedisError, BaseORMException)
 
 
 class FrameBudget:
@@ -58,7 +66,9 @@ def _error(code: str, detail: str, channel: str | None = None) -> dict[str, Any]
     return frame
 
 
-async def _handle(request: web.Request, caller: Caller, connection: Connection, text: str) -> None:
+async def _handle(
+    request: web.Request, credential: Credential, connection: Connection, text: str
+) -> None:
     try:
         frame = json.loads(text)
     except ValueError:
@@ -83,12 +93,16 @@ async def _handle(request: web.Request, caller: Caller, connection: Connection, 
         connection.send({"op": "unsubscribed", "channel": channel})
         return
     since = frame.get("since")
-    if since is not None and not (isinstance(since, str) and EVENT_ID.match(since)):
+    if since is not None and parse_event_id(since) is None:
         connection.send(
             _error("bad-since", "since is an event id such as 1700000000000-0", channel)
         )
         return
-    if not await rights.may_read(caller.user, channel):
+    user = await standing(credential, request.app[SESSIONS])
+    if user is None:
+        await connection.close(WSCloseCode.POLICY_VIOLATION)
+        return
+    if not await rights.may_read(user, channel):
         connection.send(_error("forbidden", "You may not read this channel", channel))
         return
     reset = since is not None and await request.app[BUS].lost_since(channel, since)
@@ -96,71 +110,95 @@ async def _handle(request: web.Request, caller: Caller, connection: Connection, 
     await hub.subscribe(connection, channel, None if reset else since)
 
 
-async def _caller(request: web.Request) -> Caller:
-    """The signed-in caller, or the user of a fresh single-use ``?ticket=``; else 401."""
+async def _handle_safely(
+    request: web.Request, credential: Credential, connection: Connection, text: str
+) -> None:
+    """A frame that cannot be handled now gets an error frame; the socket stays open."""
+    try:
+        await _handle(request, credential, connection, text)
+    except UNAVAILABLE as error:
+        log.warning("a WebSocket frame failed: %r", error)
+        connection.send(_error("unavailable", "A service is briefly unavailable; try again"))
+    except Exception:
+        log.exception("a WebSocket frame failed")
+        connection.send(_error("internal", "The frame could not be handled"))
+
+
+async def _credential(request: web.Request) -> tuple[Credential, str]:
+    """What the socket is opened with (a session, a token, or a fresh single-use
+    ``?ticket=`` issued to one of those) and how it came; else 401."""
     caller = request.get(CALLER)
     if caller is not None:
-        return caller
+        return Credential.of(caller), caller.via
     ticket = request.query.get("ticket")
-    redeemed = await request.app[TICKETS].redeem(ticket) if ticket else None
-    if redeemed is not None:
-        user_id, epoch = redeemed
-        user = await users_service.get(user_id=user_id)
-        if user is not None and user.is_active and user.auth_epoch == epoch:
-            return Caller(user=user, via="ticket", epoch=epoch)
+    credential = await request.app[TICKETS].redeem(ticket) if ticket else None
+    if credential is not None and await standing(credential, request.app[SESSIONS]):
+        return credential, "ticket"
     raise Unauthorized(
         "Sign in (cookie or Bearer token) or pass a fresh ?ticket=",
         headers={"WWW-Authenticate": 'Bearer realm="ocp"'},
     )
 
 
-async def _still_allowed(caller: Caller) -> User | None:
-    """The caller's user if their session, ticket or token still stands, else None."""
-    user = await users_service.get(user_id=caller.id)
-    if user is None or not user.is_active:
-        return None
-    epoch = caller.session.epoch if caller.session is not None else caller.epoch
-    if epoch is not None and user.auth_epoch != epoch:
-        return None
-    if caller.token_id is not None and not await users_service.token_active(
-        token_id=caller.token_id
-    ):
-        return None
-    return user
+async def _recheck(request: web.Request, connection: Connection, credential: Credential) -> None:
+    """Close the socket (1008) when its credential no longer stands; stop each channel the
+    user may no longer read with an ``error`` frame."""
+    user = await standing(credential, request.app[SESSIONS])
+    if user is None:
+        await connection.close(WSCloseCode.POLICY_VIOLATION)
+        return
+    await _drop_unreadable(request, connection, user)
 
 
-async def _recheck(request: web.Request, connection: Connection, caller: Caller) -> None:
-    """Rights change mid-session: every RECHECK_EVERY seconds, close the socket (1008) when
-    the session, ticket or token no longer stands, and drop channels no longer readable."""
+async def _drop_unreadable(request: web.Request, connection: Connection, user: User) -> None:
     hub = request.app[HUB]
+    for channel in sorted(connection.channels | set(connection.replaying)):
+        if not await rights.may_read(user, channel):
+            hub.unsubscribe(connection, channel)
+            connection.send(_error("forbidden", "You may no longer read this channel", channel))
+
+
+async def _watch(request: web.Request, connection: Connection, credential: Credential) -> None:
+    """Re-check the socket's rights at once when told (a control message on the bus) and
+    every RECHECK_EVERY seconds as a safety net. A failed re-check (the database or Redis
+    briefly down) is retried sooner; MAX_RECHECK_FAILURES in a row close with 1011."""
+    failures = 0
     while not connection.closed:
-        await asyncio.sleep(RECHECK_EVERY * random.uniform(0.8, 1.2))  # noqa: S311
-        user = await _still_allowed(caller)
-        if user is None:
-            await connection.close(WSCloseCode.POLICY_VIOLATION)
-            return
-        for channel in list(connection.channels):
-            if not await rights.may_read(user, channel):
-                hub.unsubscribe(connection, channel)
-                connection.send(_error("forbidden", "You may no longer read this channel", channel))
+        if failures:
+            wait = min(RECHECK_RETRY * 2 ** (failures - 1), RECHECK_EVERY)
+        else:
+            wait = RECHECK_EVERY * random.uniform(0.8, 1.2)  # noqa: S311
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(connection.recheck_now.wait(), wait)
+        connection.recheck_now.clear()
+        try:
+            await _recheck(request, connection, credential)
+        except Exception as error:
+            failures += 1
+            log.warning("re-checking a WebSocket failed (%d in a row): %r", failures, error)
+            if failures >= MAX_RECHECK_FAILURES:
+                await connection.close(WSCloseCode.INTERNAL_ERROR)
+                return
+        else:
+            failures = 0
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
-    caller = await _caller(request)
+    credential, via = await _credential(request)
     origin = request.headers.get("Origin")
-    if caller.via != "token" and origin is not None and not origin_allowed(request, origin):
+    if via != "token" and origin is not None and not origin_allowed(request, origin):
         raise Forbidden("Cross-site WebSocket refused (Origin not allowed)")
     hub = request.app[HUB]
-    if hub.count_of(caller.id) >= MAX_SOCKETS_PER_USER:
+    if hub.count_of(credential.user_id) >= MAX_SOCKETS_PER_USER:
         raise TooManyRequests("Too many open WebSockets for this user", retry_after=5)
     socket = web.WebSocketResponse(
         heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME, compress=False, autoping=True
     )
     await socket.prepare(request)
-    connection = Connection(socket, caller.id)
+    connection = Connection(socket, credential.user_id)
     hub.register(connection)
     budget = FrameBudget()
-    watcher = asyncio.create_task(_recheck(request, connection, caller))
+    watcher = asyncio.create_task(_watch(request, connection, credential))
     metrics.websocket_opened()
     try:
         async for message in socket:
@@ -169,7 +207,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
             if not budget.take():
                 connection.send(_error("throttled", "Too many frames; slow down"))
                 continue
-            await _handle(request, caller, connection, message.data)
+            await _handle_safely(request, credential, connection, message.data)
     finally:
         metrics.websocket_closed()
         watcher.cancel()
@@ -179,8 +217,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
 
 
 async def issue_ticket(request: web.Request) -> web.Response:
-    caller = caller_of(request)
-    ticket = await request.app[TICKETS].issue(user_id=caller.id, epoch=caller.user.auth_epoch)
+    ticket = await request.app[TICKETS].issue(Credential.of(caller_of(request)))
     return dumped(TICKET_SCHEMA, {"ticket": ticket, "expires_in": TICKET_TTL}, status=201)
 
 

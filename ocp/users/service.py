@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -23,8 +23,12 @@ from ocp.errors import (
     ValidationFailed,
 )
 from ocp.ratelimit import Limiter
+from ocp.realtime import control
 from ocp.users import passwords
 from ocp.users.models import ApiToken, Role, User
+
+if TYPE_CHECKING:
+    from ocp.realtime.bus import Bus
 
 TOKEN_PREFIX = "ocp_"  # noqa: S105 (a marker, not a secret)
 MAX_TOKENS_PER_USER = 50
@@ -161,11 +165,12 @@ async def list_users(
     return users, total
 
 
-async def update_by_admin(*, user_id: int, changes: Mapping[str, Any]) -> User:
+async def update_by_admin(*, user_id: int, changes: Mapping[str, Any], bus: Bus) -> User:
     """Change a user's ``role`` or ``is_active``; the last active admin cannot be removed.
 
     Every active admin row is locked (in id order, so two such changes cannot deadlock)
-    before the check, so two admins demoting each other at once leave one admin.
+    before the check, so two admins demoting each other at once leave one admin. The
+    user's WebSockets re-check their rights at once.
     """
     async with in_transaction() as conn:
         # Whole rows: Tortoise drops FOR UPDATE from values_list() and count() queries.
@@ -188,6 +193,8 @@ async def update_by_admin(*, user_id: int, changes: Mapping[str, Any]) -> User:
             for name, value in changes.items():
                 setattr(user, name, value)
             await user.save(update_fields=[*changes, "updated_at"], using_db=conn)
+    if changes:
+        await control.rights_changed(bus, user_id=user.id)
     return user
 
 
@@ -246,13 +253,15 @@ async def list_tokens(*, user: User) -> list[ApiToken]:
     return await ApiToken.filter(user_id=user.id, revoked_at=None).order_by("id")
 
 
-async def revoke_token(*, user: User, token_id: int) -> None:
-    """Revoke one of the user's own active tokens; any other id is a 404."""
+async def revoke_token(*, user: User, token_id: int, bus: Bus) -> None:
+    """Revoke one of the user's own active tokens; any other id is a 404. The sockets opened
+    with it (or with tickets issued through it) close at once."""
     revoked = await ApiToken.filter(id=token_id, user_id=user.id, revoked_at=None).update(
         revoked_at=_now()
     )
     if not revoked:
         raise NotFound("No such token")
+    await control.rights_changed(bus, user_id=user.id)
 
 
 async def authenticate_token(*, secret: str) -> tuple[User, int] | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ocp.appkeys import CATALOG_CACHE, LIMITER, SESSIONS, SETTINGS
+from ocp.appkeys import BUS, CATALOG_CACHE, LIMITER, SESSIONS, SETTINGS
 from ocp.courses import service as course_service
+from ocp.realtime import control
 from ocp.users import service as users_service
 from ocp.users.schemas import (
     AdminUserUpdateSchema,
@@ -53,7 +54,9 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    await request.app[SESSIONS].end(request)
+    ended = await request.app[SESSIONS].end(request)
+    if ended is not None:
+        await control.rights_changed(request.app[BUS], user_id=ended.user_id)
     return no_content()
 
 
@@ -86,7 +89,11 @@ async def change_password(request: web.Request) -> web.Response:
         settings=request.app[SETTINGS],
     )
     if caller.session is not None:
-        await request.app[SESSIONS].start(request, user_id=user.id, epoch=user.auth_epoch)
+        await request.app[SESSIONS].start(
+            request, user_id=user.id, epoch=user.auth_epoch, continues=caller.session
+        )
+    # After the re-issue, so the sockets of this session carry on and only the others end.
+    await control.rights_changed(request.app[BUS], user_id=user.id)
     return no_content()
 
 
@@ -104,7 +111,9 @@ async def list_tokens(request: web.Request) -> web.Response:
 
 
 async def revoke_token(request: web.Request) -> web.Response:
-    await users_service.revoke_token(user=caller_of(request).user, token_id=path_id(request))
+    await users_service.revoke_token(
+        user=caller_of(request).user, token_id=path_id(request), bus=request.app[BUS]
+    )
     return no_content()
 
 
@@ -125,7 +134,9 @@ async def get_user(request: web.Request) -> web.Response:
 
 async def update_user(request: web.Request) -> web.Response:
     changes = await read_body(request, AdminUserUpdateSchema())
-    user = await users_service.update_by_admin(user_id=path_id(request), changes=changes)
+    user = await users_service.update_by_admin(
+        user_id=path_id(request), changes=changes, bus=request.app[BUS]
+    )
     return dumped(UserSchema(), user)
 
 

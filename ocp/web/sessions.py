@@ -1,16 +1,19 @@
 """Browser sessions: Redis-backed in production, an encrypted cookie when embedded.
 
 A session holds the user id, the user's ``auth_epoch`` when it was made (a password change
-bumps it and so ends every other session), a CSRF token, and its start and last-seen times
-(absolute and idle timeouts).
+bumps it and so ends every other session), a CSRF token, its start and last-seen times
+(absolute and idle timeouts), and ``sid``: the session's own id, which a password change's
+re-issue keeps, so that the sockets opened with a session can ask whether it still stands
+(:meth:`SessionStore.current`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -20,10 +23,12 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from aiohttp_session.redis_storage import RedisStorage
 from redis.asyncio import Redis
 
+from ocp import redis_keys
 from ocp.config import Settings
 
 COOKIE_NAME = "ocp_session"
 SEEN_EVERY = 60  # seconds between writes of the last-seen time
+MAX_MOVES = 5  # re-issues followed when looking a session up
 
 
 class ServerSideRedisStorage(RedisStorage):
@@ -41,7 +46,39 @@ class ServerSideRedisStorage(RedisStorage):
         await super().save_session(request, response, session)
 
     async def discard(self, identity: str) -> None:
-        await self._redis.delete(f"{self.cookie_name}_{identity}")
+        await self._redis.delete(self.key_of(identity))
+
+    def new_identity(self) -> str:
+        return self._key_factory()
+
+    def key_of(self, identity: str) -> str:
+        return f"{self.cookie_name}_{identity}"
+
+    async def write_now(self, session: Session) -> None:
+        """Store a session with an identity already set, before the response does."""
+        assert session.identity is not None
+        data = self._encoder(self._get_session_data(session))
+        await self._redis.set(self.key_of(str(session.identity)), data, ex=session.max_age)
+
+    async def load_data(self, identity: str) -> dict[str, Any] | None:
+        """A stored session's data, or None when there is none (ended or expired)."""
+        raw = await self._redis.get(self.key_of(identity))
+        if raw is None:
+            return None
+        try:
+            stored = json.loads(raw)
+        except ValueError:
+            return None
+        data = stored.get("session") if isinstance(stored, dict) else None
+        return data if isinstance(data, dict) else None
+
+    async def moved_to(self, identity: str) -> str | None:
+        """The identity a re-issued session continues under, if any."""
+        raw = await self._redis.get(redis_keys.SESSION_MOVED_PREFIX + identity)
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def record_move(self, old: str, new: str, seconds: int) -> None:
+        await self._redis.set(redis_keys.SESSION_MOVED_PREFIX + old, new, ex=seconds)
 
 
 class EmptyAwareCookieStorage(EncryptedCookieStorage):
@@ -63,6 +100,56 @@ class SessionState:
     user_id: int
     epoch: int
     csrf_token: str
+    sid: str = ""
+    key: str | None = None  # the identity in server-side storage; None in cookie storage
+    started_at: int = 0
+    seen_at: int = 0
+
+
+def _state(data: Any, key: str | None) -> SessionState | None:
+    """The state a session's data describes, or None when it is not a signed-in session."""
+    uid, epoch, csrf = data.get("uid"), data.get("epoch"), data.get("csrf")
+    if not isinstance(uid, int) or not isinstance(epoch, int) or not isinstance(csrf, str):
+        return None
+    sid = data.get("sid")
+    return SessionState(
+        user_id=uid,
+        epoch=epoch,
+        csrf_token=csrf,
+        sid=sid if isinstance(sid, str) else "",
+        key=key,
+        started_at=int(data.get("iat", 0)),
+        seen_at=int(data.get("seen", 0)),
+    )
+
+
+class _EndedCookieSessions:
+    """Cookie sessions cannot be deleted on a server, so this process remembers the ones
+    that ended (logout) and the epoch of those re-issued (password change) until they
+    would have expired anyway. Embedded mode is one process, so this is all of them."""
+
+    def __init__(self, max_age: int) -> None:
+        self._max_age = max_age
+        self._known: dict[str, tuple[int | None, float]] = {}
+
+    def ended(self, sid: str) -> None:
+        self._remember(sid, None)
+
+    def continued(self, sid: str, epoch: int) -> None:
+        self._remember(sid, epoch)
+
+    def lookup(self, sid: str) -> tuple[bool, int | None]:
+        """(known, epoch): known with None means ended; with an epoch, re-issued."""
+        entry = self._known.get(sid)
+        if entry is None or entry[1] < time.monotonic():
+            return False, None
+        return True, entry[0]
+
+    def _remember(self, sid: str, epoch: int | None) -> None:
+        now = time.monotonic()
+        if len(self._known) > 1024:
+            self._known = {k: v for k, v in self._known.items() if v[1] > now}
+        self._known[sid] = (epoch, now + self._max_age)
 
 
 class SessionStore:
@@ -86,50 +173,121 @@ class SessionStore:
             assert settings.secret_key, "the secret key is set before the app is built"
             key = hashlib.sha256(b"ocp-session:" + settings.secret_key.encode()).digest()
             self.storage = EmptyAwareCookieStorage(key, **common)
+        self._cookie_sessions = _EndedCookieSessions(settings.session_max_age)
 
     def install(self, app: web.Application) -> None:
         aiohttp_session_setup(app, self.storage)
 
+    def _expired(self, state: SessionState, now: int) -> bool:
+        return (
+            now - state.started_at > self.settings.session_max_age
+            or now - state.seen_at > self.settings.session_idle_timeout
+        )
+
     async def read(self, request: web.Request) -> SessionState | None:
-        """The signed-in state, or None; expired sessions are emptied on the way."""
+        """The signed-in state, or None; expired and ended sessions are emptied on the way."""
         if COOKIE_NAME not in request.cookies:
             return None
         session = await get_session(request)
-        uid, epoch, csrf = session.get("uid"), session.get("epoch"), session.get("csrf")
-        if not isinstance(uid, int) or not isinstance(epoch, int) or not isinstance(csrf, str):
+        key = str(session.identity) if self._server_side and session.identity else None
+        state = _state(session, key)
+        now = int(time.time())
+        if state is None or self._expired(state, now) or self._ended_cookie(state):
             if not session.empty:
                 session.invalidate()
             return None
-        now = int(time.time())
-        started, seen = int(session.get("iat", 0)), int(session.get("seen", 0))
-        if (
-            now - started > self.settings.session_max_age
-            or now - seen > self.settings.session_idle_timeout
-        ):
-            session.invalidate()
-            return None
-        if now - seen >= SEEN_EVERY:
+        if now - state.seen_at >= SEEN_EVERY:
             session["seen"] = now
-        return SessionState(user_id=uid, epoch=epoch, csrf_token=csrf)
+        return state
 
-    async def start(self, request: web.Request, *, user_id: int, epoch: int) -> str:
-        """Sign in with a brand-new session id (the old one is discarded); return its CSRF token."""
-        old_identity = None
-        if COOKIE_NAME in request.cookies:
-            old_identity = (await get_session(request)).identity
+    @property
+    def _server_side(self) -> bool:
+        return isinstance(self.storage, ServerSideRedisStorage)
+
+    def _ended_cookie(self, state: SessionState) -> bool:
+        """A cookie session that ended here (or a copy of one re-issued since) still comes
+        back: the cookie cannot be taken from the client."""
+        if self._server_side:
+            return False
+        known, epoch = self._cookie_sessions.lookup(state.sid)
+        return known and (epoch is None or epoch != state.epoch)
+
+    async def current(self, state: SessionState) -> SessionState | None:
+        """The session ``state`` was read from as it stands now (following a password
+        change's re-issue), or None when it ended or expired."""
+        now = int(time.time())
+        if isinstance(self.storage, ServerSideRedisStorage):
+            identity = state.key
+            for _ in range(MAX_MOVES):
+                if identity is None:
+                    return None
+                data = await self.storage.load_data(identity)
+                if data is not None:
+                    found = _state(data, identity)
+                    if found is None or found.sid != state.sid or self._expired(found, now):
+                        return None
+                    return found
+                identity = await self.storage.moved_to(identity)
+            return None
+        known, epoch = self._cookie_sessions.lookup(state.sid)
+        if known and epoch is None:
+            return None
+        # The cookie's last-seen time is not visible here: only the absolute limit applies.
+        if now - state.started_at > self.settings.session_max_age:
+            return None
+        return replace(state, epoch=epoch) if epoch is not None else state
+
+    async def start(
+        self,
+        request: web.Request,
+        *,
+        user_id: int,
+        epoch: int,
+        continues: SessionState | None = None,
+    ) -> str:
+        """Sign in with a brand-new session id (the old one is discarded); return its CSRF
+        token. With ``continues`` (a password change), the new session carries on that one:
+        same ``sid``, so sockets opened with it keep going under the new epoch."""
+        old = await self._discard_current(request, ending=continues is None)
         session = await new_session(request)
         now = int(time.time())
         csrf = secrets.token_urlsafe(32)
-        session.update({"uid": user_id, "epoch": epoch, "csrf": csrf, "iat": now, "seen": now})
-        if old_identity is not None:
-            await self.storage.discard(str(old_identity))
+        sid = continues.sid if continues is not None and continues.sid else _new_sid()
+        session.update(
+            {"uid": user_id, "epoch": epoch, "csrf": csrf, "iat": now, "seen": now, "sid": sid}
+        )
+        if continues is None:
+            return csrf
+        if isinstance(self.storage, ServerSideRedisStorage):
+            # Stored now, not when the response is: sockets re-checking meanwhile find it.
+            session.set_new_identity(self.storage.new_identity())
+            await self.storage.write_now(session)
+            if old is not None and old.key is not None:
+                await self.storage.record_move(
+                    old.key, str(session.identity), self.settings.session_max_age
+                )
+        else:
+            self._cookie_sessions.continued(sid, epoch)
         return csrf
 
-    async def end(self, request: web.Request) -> None:
+    async def end(self, request: web.Request) -> SessionState | None:
         """Sign out: the session is removed on the server side at once (even if the request
-        then fails) and the cookie cleared."""
-        if COOKIE_NAME in request.cookies:
-            session = await get_session(request)
-            if session.identity is not None:
-                await self.storage.discard(str(session.identity))
-            session.invalidate()
+        then fails) and the cookie cleared. Returns what it was, if it was signed in."""
+        return await self._discard_current(request, ending=True)
+
+    async def _discard_current(self, request: web.Request, *, ending: bool) -> SessionState | None:
+        if COOKIE_NAME not in request.cookies:
+            return None
+        session = await get_session(request)
+        key = str(session.identity) if self._server_side and session.identity else None
+        state = _state(session, key)
+        if session.identity is not None:
+            await self.storage.discard(str(session.identity))
+        if state is not None and ending and not self._server_side:
+            self._cookie_sessions.ended(state.sid)
+        session.invalidate()
+        return state
+
+
+def _new_sid() -> str:
+    return secrets.token_urlsafe(16)

@@ -153,14 +153,18 @@ async def nothing_more(ws: aiohttp.ClientWebSocketResponse, wait: float = 0.7) -
 
 
 async def subscribe(
-    ws: aiohttp.ClientWebSocketResponse, channel: str, since: str | None = None
+    ws: aiohttp.ClientWebSocketResponse,
+    channel: str,
+    since: str | None = None,
+    *,
+    reset: bool = False,
 ) -> None:
     request: dict[str, str] = {"op": "subscribe", "channel": channel}
     if since is not None:
         request["since"] = since
     await ws.send_json(request)
     answer = await frame(ws)
-    assert answer == {"op": "subscribed", "channel": channel, "reset": False}, answer
+    assert answer == {"op": "subscribed", "channel": channel, "reset": reset}, answer
 
 
 @contextlib.asynccontextmanager
@@ -264,6 +268,76 @@ async def test_events_cross_processes_and_rights_are_checked(
                 await nothing_more(student_ws, 0.1)
         assert server_a.process.poll() is None, server_a.output()
         assert server_b.process.poll() is None, server_b.output()
+
+
+async def test_rights_lost_through_one_process_end_on_the_other_within_a_second(
+    tmp_path: Path,
+    empty_database: str,  # noqa: F811
+    redis_url: str,
+) -> None:
+    """The control message crosses processes: a demotion, a logout and a token revocation
+    made through A end what B's sockets may receive at once (the periodic re-check, 30 s,
+    would be far too late)."""
+    env = production_env(empty_database, redis_url)
+    prepare(env, tmp_path)
+    with servers(2, env, tmp_path) as [(server_a, a), (server_b, b)]:
+        await server_a.wait_healthy(a)
+        await server_b.wait_healthy(b)
+        async with aiohttp.ClientSession() as http:
+            cast = await make_cast(http, a)
+            course_id = await create_course(http, a, cast.teacher)
+            async with socket(http, b, cast.teacher) as teacher_ws:
+                await subscribe(teacher_ws, f"course:{course_id}")
+                await call(
+                    http,
+                    "PATCH",
+                    f"{a}/api/v1/users/{cast.teacher.id}",
+                    token=cast.admin.token,
+                    json={"role": "student"},
+                )
+                dropped = await frame(teacher_ws, timeout=1.0)
+                assert dropped["code"] == "forbidden", dropped
+                assert dropped["channel"] == f"course:{course_id}"
+
+            jar = aiohttp.CookieJar(unsafe=True)
+            async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+                login = await call(
+                    browser,
+                    "POST",
+                    f"{a}/api/v1/auth/login",
+                    json={"email": "student@example.com", "password": PASSWORD},
+                )
+                csrf = {"X-CSRF-Token": login["csrf_token"]}
+                # The cookie is A's; the socket opens on B with the same session.
+                cookie_ws = await browser.ws_connect(
+                    f"{b}{WS_PATH}", headers={"Cookie": f"ocp_session={cookie_of(jar)}"}
+                )
+                async with browser.post(f"{a}/api/v1/auth/logout", headers=csrf) as out:
+                    assert out.status == 204
+                closing = await asyncio.wait_for(cookie_ws.receive(), 1.0)
+                assert closing.type == aiohttp.WSMsgType.CLOSE, closing
+                assert closing.data == aiohttp.WSCloseCode.POLICY_VIOLATION
+                await cookie_ws.close()
+
+            async with socket(http, b, cast.other) as token_ws:
+                tokens = await call(http, "GET", f"{a}/api/v1/auth/tokens", token=cast.other.token)
+                await call(
+                    http,
+                    "DELETE",
+                    f"{a}/api/v1/auth/tokens/{tokens[0]['id']}",
+                    token=cast.other.token,
+                    expect=204,
+                )
+                closing = await asyncio.wait_for(token_ws.receive(), 1.0)
+                assert closing.type == aiohttp.WSMsgType.CLOSE, closing
+                assert closing.data == aiohttp.WSCloseCode.POLICY_VIOLATION
+        assert server_a.process.poll() is None, server_a.output()
+        assert server_b.process.poll() is None, server_b.output()
+
+
+def cookie_of(jar: aiohttp.CookieJar) -> str:
+    (cookie,) = [c for c in jar if c.key == "ocp_session"]
+    return cookie.value
 
 
 async def test_reconnecting_with_since_to_the_other_process_replays_what_was_missed(
@@ -427,9 +501,12 @@ async def test_live_events_survive_a_redis_restart(
                         aiohttp.WSMsgType.CLOSING,
                     ):
                         # The server closed the socket: the client resumes with ``since``.
+                        # Redis kept nothing on disk, so the history after ``since`` is gone:
+                        # the answer says so (reload by REST), and live events go on.
                         await ws.close()
                         ws = await http.ws_connect(f"{base}{WS_PATH}", headers=cast.teacher.headers)
-                        await subscribe(ws, channel, since=last_id)
+                        await subscribe(ws, channel, since=last_id, reset=True)
+                        after = await create_lesson(http, base, cast.teacher, course_id, "Later")
                         received = await frame(ws)
                     else:
                         assert message.type == aiohttp.WSMsgType.TEXT, message

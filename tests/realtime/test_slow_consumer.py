@@ -26,7 +26,9 @@ def masked_text_frame(text: str) -> bytes:
     return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
-async def open_stalled_socket(client: TestClient, token: str, channel: str) -> socket.socket:
+async def open_stalled_socket(
+    client: TestClient, token: str, channel: str, since: str | None = None
+) -> socket.socket:
     """A raw WebSocket that subscribes and then never reads another byte."""
     raw = socket.socket()
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -43,7 +45,10 @@ async def open_stalled_socket(client: TestClient, token: str, channel: str) -> s
     await loop.sock_sendall(raw, handshake.encode())
     answer = await asyncio.wait_for(loop.sock_recv(raw, 1024), 5)
     assert answer.startswith(b"HTTP/1.1 101"), answer
-    subscribe = json.dumps({"op": "subscribe", "channel": channel})
+    request = {"op": "subscribe", "channel": channel}
+    if since is not None:
+        request["since"] = since
+    subscribe = json.dumps(request)
     await loop.sock_sendall(raw, masked_text_frame(subscribe))
     return raw
 

@@ -212,7 +212,9 @@ routes = [
             "`user:<id>` channel follow it live. Accepted: PNG, JPEG, GIF and WebP images; "
             "PDF; MP4, MOV, WebM and MKV video; MP3, M4A, WAV, OGG and FLAC audio; plain text "
             "and Markdown; PowerPoint (.pptx) and zip archives of slides (images, PDFs, text). "
-            "The name's extension must agree with the contents. Larger than "
+            "The name's extension must be one of its type's (text only as .txt, .md or "
+            ".markdown; no extension, or any other such as .url, .reg, .sh or .csv, is "
+            "rejected whatever the bytes), inside zips too. Larger than "
             "`OCP_MAX_UPLOAD_MB` (2048 by default) is a 413 and nothing is kept."
         ),
     ),

@@ -15,6 +15,11 @@ log = logging.getLogger("ocp.worker.uploads")
 
 # arq counts a try that a killed worker never finished; room for a few such deaths.
 ARQ_MAX_TRIES = MAX_TRIES + 3
+# The reason the uploader reads; what went wrong is in the log, never here.
+GAVE_UP = (
+    "Processing failed {tries} times because of a problem on our side, not with the file; "
+    "please upload it again later."
+)
 
 
 async def process_upload(ctx: dict[str, Any], upload_id: int) -> None:
@@ -29,13 +34,15 @@ async def process_upload(ctx: dict[str, Any], upload_id: int) -> None:
             attempt=attempt,
         )
     except Exception as error:
+        log.warning("upload %d: try %d failed: %s", upload_id, attempt, _describe(error))
         if attempt >= MAX_TRIES:
-            reason = f"Processing failed {attempt} times; the last error: {_describe(error)}"
             await processing.fail(
-                upload_id=upload_id, reason=reason, storage=ctx["storage"], bus=ctx["bus"]
+                upload_id=upload_id,
+                reason=GAVE_UP.format(tries=attempt),
+                storage=ctx["storage"],
+                bus=ctx["bus"],
             )
             return
-        log.warning("upload %d: try %d failed: %s", upload_id, attempt, _describe(error))
         if "redis" in ctx and ctx.get("job_id") is not None:
             raise Retry(defer=backoff(attempt)) from error
         raise

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import resource
+import signal
 import struct
 import subprocess
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from ocp.media.verdict import (
     TYPES,
     Damaged,
     Inspection,
+    MachineFault,
     Options,
     Reject,
     Validator,
@@ -26,7 +29,10 @@ from ocp.media.verdict import (
 )
 
 MAX_BOXES = 100_000
-FFPROBE_TIMEOUT_SECONDS = 60
+# ffprobe gets this much processor time (running out is the file's doing: it is rejected),
+# and FFPROBE_SLACK_SECONDS more on the clock (running out of that is the machine's: a retry).
+FFPROBE_CPU_SECONDS = 60
+FFPROBE_SLACK_SECONDS = 30
 
 _DEMUXERS = {
     "video/mp4": "mov", "video/quicktime": "mov", "audio/mp4": "mov",
@@ -359,22 +365,31 @@ def _finish_media(path: Path, media: _Media, options: Options) -> Inspection:
 
 
 def _probe(ffprobe: str, path: Path, content_type: str) -> _Probe:
-    """Ask ffprobe, forced to the demuxer of the sniffed type and to local files only."""
+    """Ask ffprobe, forced to the demuxer of the sniffed type and to local files only, within
+    FFPROBE_CPU_SECONDS of processor time."""
     command = [
         ffprobe, "-v", "error", "-protocol_whitelist", "file", "-f", _DEMUXERS[content_type],
         "-show_entries", _PROBE_ENTRIES, "-of", "json", f"file:{path.absolute()}",
     ]  # fmt: skip
+    seconds = FFPROBE_CPU_SECONDS
     try:
         done = subprocess.run(  # noqa: S603 (a fixed program and arguments, no shell)
             command,
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            timeout=FFPROBE_TIMEOUT_SECONDS,
+            timeout=seconds + FFPROBE_SLACK_SECONDS,
             check=False,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1)),
         )
-        answer = json.loads(done.stdout) if done.returncode == 0 else None
     except subprocess.TimeoutExpired:
-        raise Reject(TOO_COMPLEX) from None
+        limit = seconds + FFPROBE_SLACK_SECONDS
+        raise MachineFault(f"ffprobe did not finish within {limit} s") from None
+    if done.returncode == -signal.SIGXCPU:
+        raise Reject(TOO_COMPLEX)
+    if done.returncode == -signal.SIGKILL:  # not by us: the kernel's OOM killer, an operator
+        raise MachineFault("ffprobe was killed")
+    try:
+        answer = json.loads(done.stdout) if done.returncode == 0 else None
     except ValueError:
         answer = None
     if not isinstance(answer, dict):

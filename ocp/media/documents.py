@@ -5,25 +5,32 @@ pypdf is imported inside the functions, so that a process can limit itself befor
 
 from __future__ import annotations
 
-import errno
 import re
 import stat
-import struct
 import warnings
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
 from ocp.media.images import PILLOW_FORMATS
 from ocp.media.sniffing import (
-    DANGEROUS_EXTENSIONS,
-    EXTENSION_FAMILIES,
     Detected,
     classify,
     file_extension,
+    named_right,
+    names_for,
+    refused_extension,
 )
-from ocp.media.verdict import PPTX, READY, TYPES, Damaged, Inspection, Options, Reject
+from ocp.media.verdict import (
+    PPTX,
+    READY,
+    TYPES,
+    Damaged,
+    Inspection,
+    Options,
+    Reject,
+    about_the_machine,
+)
 
 MAX_ARCHIVE_ENTRIES = 1000
 MAX_ARCHIVE_BYTES = 2 * 1024**3
@@ -32,11 +39,16 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
 MEMBER_SNIFF_BYTES = 8 * 1024
 MEMBER_XML_BYTES = 1024 * 1024
+MEMBER_READ_BYTES = 1024 * 1024
 
 LOCKED_PDF = "Password-protected PDFs are not accepted."
 
 _SLIDE_TYPES = frozenset({*PILLOW_FORMATS, "application/pdf", "text/plain"})
-_IGNORED_MEMBERS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+# Litter that file managers add, skipped only when its bytes are what its name says: macOS
+# resource forks (AppleDouble), Finder's .DS_Store and Explorer's Thumbs.db (an OLE file).
+# (Explorer's desktop.ini is not litter: it can point a folder's icon at a remote share.)
+_APPLE_DOUBLE = b"\x00\x05\x16\x07"
+_LITTER = {".DS_Store": b"\x00\x00\x00\x01Bud1", "Thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
 _SLIDE_PART = re.compile(r"ppt/slides/slide\d+\.xml")
 
 
@@ -59,6 +71,8 @@ def _pdf_pages(path: Path) -> int:
         except MemoryError:
             raise
         except Exception as error:
+            if about_the_machine(error):
+                raise
             raise Damaged from error
     if pages is None:
         raise Reject(LOCKED_PDF)
@@ -77,7 +91,11 @@ def _opens_without_password(reader: Any) -> bool:
 
 
 def inspect_archive(path: Path, content_type: str, options: Options) -> Inspection:
-    """Check every entry's declared size and path before reading any, then the contents."""
+    """Check every entry's declared size and path before reading any, then the contents,
+    then every entry in full, so that a corrupt one shows.
+
+    A corrupt member (a bad CRC, a broken deflate, bzip2 or LZMA stream) raises whatever
+    ``zipfile`` raises, which the inspection as a whole takes for damage."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -88,15 +106,21 @@ def inspect_archive(path: Path, content_type: str, options: Options) -> Inspecti
                 pages = _count_presentation_slides(archive, members)
             else:
                 pages = _count_slide_files(archive, members)
+            _read_every_member(archive, members)
     except NotImplementedError as error:
         raise Reject("The archive uses a zip feature that is not supported.") from error
-    except (zipfile.BadZipFile, EOFError, ValueError, struct.error, zlib.error) as error:
-        raise Damaged from error
-    except OSError as error:
-        if error.errno != errno.EINVAL:  # EINVAL: an offset in the archive points before 0
-            raise
-        raise Damaged from error
     return Inspection(status=READY, content_type=content_type, kind="archive", pages=pages)
+
+
+def _read_every_member(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Decompress every entry to its end, where ``zipfile`` checks its CRC; never more than
+    its declared size, which the limits above already bound."""
+    for info in members:
+        if info.is_dir():
+            continue
+        with archive.open(info) as member:
+            while member.read(MEMBER_READ_BYTES):
+                pass
 
 
 def _check_archive_limits(members: list[zipfile.ZipInfo]) -> None:
@@ -157,13 +181,15 @@ def _count_presentation_slides(archive: zipfile.ZipFile, members: list[zipfile.Z
 
 
 def _count_slide_files(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> int:
-    """A zip of slides: every file is an image, a PDF or text; their number."""
+    """A zip of slides: every file is an image, a PDF or text, named as such; their number."""
     count = 0
     for info in members:
-        if info.is_dir() or _ignored_member(info.filename):
+        if info.is_dir():
             continue
         with archive.open(info) as member:
             head = member.read(MEMBER_SNIFF_BYTES)
+        if _is_litter(info.filename, head):
+            continue
         _check_slide_file(info.filename, head)
         count += 1
     if not count:
@@ -171,27 +197,37 @@ def _count_slide_files(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo])
     return count
 
 
-def _ignored_member(name: str) -> bool:
-    """Litter from file managers (macOS resource forks, Finder and Explorer metadata)."""
-    return name.startswith("__MACOSX/") or name.rsplit("/", 1)[-1] in _IGNORED_MEMBERS
+def _is_litter(name: str, head: bytes) -> bool:
+    """A file manager's metadata, recognised by its name and its bytes alike."""
+    base = name.rpartition("/")[2]
+    if name.startswith("__MACOSX/"):
+        return base.startswith("._") and head.startswith(_APPLE_DOUBLE)
+    signature = _LITTER.get(base)
+    return signature is not None and head.startswith(signature)
 
 
 def _check_slide_file(filename: str, head: bytes) -> None:
+    """The same rules as for an upload of its own: an accepted slide type, under a name that
+    its type's allow-list holds."""
     name = _quote(filename)
+    extension = file_extension(filename)
+    if refused_extension(extension):
+        raise Reject(f"The archive entry {name} ends in .{extension}, which is not accepted.")
     detected = classify(head, [head], complete=False) if head else Detected(None, "an empty file")
     content_type = detected.content_type
     if content_type not in _SLIDE_TYPES:
         what = TYPES[content_type].description if content_type else detected.description
         raise Reject(
             f"The archive entry {name} is {what}; a zip of slides may hold only images "
-            "(PNG, JPEG, GIF, WebP), PDFs, text and Markdown."
+            "(PNG, JPEG, GIF, WebP), PDFs, text (.txt) and Markdown (.md)."
         )
-    extension = file_extension(filename)
-    if extension in DANGEROUS_EXTENSIONS:
-        raise Reject(f"The archive entry {name} ends in .{extension}, which is not accepted.")
-    family = EXTENSION_FAMILIES.get(extension)
-    if family and family != TYPES[content_type].family:
+    if not named_right(extension, content_type):
         description = TYPES[content_type].description
+        if not extension:
+            raise Reject(
+                f"The archive entry {name} has no extension; {description} must end in "
+                f"{names_for(content_type)}."
+            )
         raise Reject(
             f"The archive entry {name} is named .{extension} but its contents are {description}."
         )

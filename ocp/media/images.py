@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocp.media.verdict import READY, Damaged, Inspection, Options, Reject
+from ocp.media.verdict import READY, Damaged, Inspection, Options, Reject, about_the_machine
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -60,7 +60,8 @@ def inspect_image(path: Path, content_type: str, options: Options) -> Inspection
 
 @contextlib.contextmanager
 def _image_errors() -> Iterator[None]:
-    """Pillow's many ways of saying "broken" become Damaged; bombs become a rejection."""
+    """Pillow's many ways of saying "broken" become Damaged; bombs become a rejection; the
+    machine's failures (an I/O error reading the upload) stay what they are."""
     from PIL import Image
 
     try:
@@ -71,6 +72,8 @@ def _image_errors() -> Iterator[None]:
         limit = f"{MAX_IMAGE_PIXELS / 1e6:g} megapixels"
         raise Reject(f"The image has too many pixels (the limit is {limit}).") from error
     except Exception as error:
+        if about_the_machine(error):
+            raise
         raise Damaged from error
 
 

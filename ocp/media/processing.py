@@ -4,13 +4,24 @@ Inspection runs in a child process with memory and CPU limits and a deadline
 (``python -m ocp.media.inspect``), so a hostile file can neither hang nor exhaust the worker.
 Every step can run again: a run that died half way leaves the upload ``processing`` and the
 next run repeats the inspection (the thumbnail lands under the same key) and records it.
+
+What is the file's doing ends the upload at the first try: a file the parsers cannot read is
+``rejected`` as damaged, and one that needs more processor time (INSPECT_CPU_SECONDS; ffprobe
+has its own share) or memory (INSPECT_MEMORY_MB) than any acceptable file does is
+``rejected`` as too complex. Everything else says nothing about the file and is retried: the
+inspector crashing or killed (the kernel's OOM killer and operators use SIGKILL), exiting with
+an error about the machine (an I/O error, ffprobe missing), printing no result, or running
+past the wall-clock deadline (a busy machine: the CPU limit would have stopped a hostile file
+first), and of course the database or Redis failing around it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from datetime import UTC, datetime
@@ -20,7 +31,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ocp.media import service
-from ocp.media.inspect import Inspection
+from ocp.media.inspect import TOO_COMPLEX, Inspection
 from ocp.media.models import Upload, UploadStatus
 from ocp.media.storage import Storage, thumbnail_key
 from ocp.realtime.bus import Bus
@@ -28,9 +39,12 @@ from ocp.realtime.events import user_channel
 
 log = logging.getLogger("ocp.media")
 
-INSPECT_DEADLINE_SECONDS = 180
 INSPECT_CPU_SECONDS = 120
 INSPECT_MEMORY_MB = 1024
+# Longer than the inspector's CPU limit plus ffprobe's whole allowance (FFPROBE_CPU_SECONDS and
+# its slack in ocp.media.audiovisual), shorter than arq's job timeout (300 s).
+INSPECT_DEADLINE_SECONDS = 240
+STDERR_LINES_LOGGED = 20
 
 
 class InspectionFailed(Exception):
@@ -68,8 +82,9 @@ async def process(
 async def inspect_in_subprocess(
     path: Path, filename: str, *, thumbnail_path: Path, ffprobe: str | None
 ) -> Inspection:
-    """Run ``python -m ocp.media.inspect`` on ``path`` within limits; its answer or a rejection
-    when the file needed more time or memory than any acceptable file does."""
+    """Run ``python -m ocp.media.inspect`` on ``path`` within limits: its answer, a rejection
+    when the file needed more processor time than allowed, or InspectionFailed when the run
+    says nothing about the file (see the module's docstring)."""
     args = [
         sys.executable,
         "-m",
@@ -87,15 +102,23 @@ async def inspect_in_subprocess(
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # its own process group: ffprobe goes down with it
     )
     try:
         out, err = await asyncio.wait_for(child.communicate(), INSPECT_DEADLINE_SECONDS)
     except TimeoutError:
-        child.kill()
-        await child.wait()
-        return Inspection(status="rejected", reason="The file took too long to inspect.")
-    if child.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return Inspection(status="rejected", reason="The file took too long to inspect.")
+        await _kill_group(child)
+        raise InspectionFailed(
+            f"inspection did not finish within {INSPECT_DEADLINE_SECONDS} s"
+        ) from None
+    except BaseException:
+        await _kill_group(child)  # cancelled (arq's job timeout, shutdown): leave nothing behind
+        raise
+    _log_stderr(filename, err)
+    if child.returncode != 0:
+        await _kill_group(child)  # an ffprobe that outlived a crashed inspector
+    if child.returncode == -signal.SIGXCPU:
+        return Inspection(status="rejected", reason=TOO_COMPLEX)
     if child.returncode != 0:
         detail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
         raise InspectionFailed(f"inspection exited with {child.returncode}: {detail[0]}")
@@ -103,6 +126,21 @@ async def inspect_in_subprocess(
         return Inspection.from_dict(json.loads(out))
     except (ValueError, TypeError) as error:
         raise InspectionFailed(f"inspection printed no result: {error}") from None
+
+
+async def _kill_group(child: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+    await child.wait()
+
+
+def _log_stderr(filename: str, err: bytes) -> None:
+    """Relay what the inspector logged (why a file is damaged, for one) to this log."""
+    lines = err.decode(errors="replace").splitlines()
+    for line in lines[:STDERR_LINES_LOGGED]:
+        log.info("inspecting %r: %s", filename, line)
+    if len(lines) > STDERR_LINES_LOGGED:
+        log.info("inspecting %r: %d more lines", filename, len(lines) - STDERR_LINES_LOGGED)
 
 
 async def _record(upload_id: int, inspection: Inspection, *, storage: Storage, bus: Bus) -> None:

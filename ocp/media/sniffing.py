@@ -10,40 +10,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ocp.media.audiovisual import audio_start, ebml_header, mpeg_audio_at
-from ocp.media.verdict import HEAD_BYTES, PPTX, READY, TYPES, Inspection, Options, Reject
+from ocp.media.verdict import (
+    EXTENSION_FAMILIES,
+    EXTENSIONS,
+    HEAD_BYTES,
+    PPTX,
+    READY,
+    TYPES,
+    Inspection,
+    Options,
+    Reject,
+)
 
 TEXT_CHUNK_BYTES = 64 * 1024
 MARKUP_WINDOW = 1024
 
-EXTENSION_FAMILIES = {
-    "png": "png",
-    "jpg": "jpeg", "jpeg": "jpeg", "jpe": "jpeg", "jfif": "jpeg",
-    "gif": "gif",
-    "webp": "webp",
-    "pdf": "pdf",
-    "mp4": "mp4", "m4v": "mp4", "mov": "mp4", "qt": "mp4", "m4a": "mp4", "m4b": "mp4",
-    "mkv": "matroska", "webm": "matroska", "mka": "matroska",
-    "mp3": "mp3",
-    "wav": "wav", "wave": "wav",
-    "ogg": "ogg", "oga": "ogg", "ogv": "ogg", "opus": "ogg",
-    "flac": "flac",
-    "txt": "text", "text": "text", "md": "text", "markdown": "text", "csv": "text",
-    "zip": "zip",
-    "pptx": "pptx",
-}  # fmt: skip
 MARKDOWN_EXTENSIONS = frozenset({"md", "markdown"})
-# Rendered by browsers or run by a double click: refused whatever the bytes are.
-DANGEROUS_EXTENSIONS = frozenset({
-    "html", "htm", "xhtml", "xht", "shtml", "mht", "mhtml", "svg", "svgz", "xml", "xsl", "xslt",
-    "js", "mjs", "cjs", "jse", "vbs", "vbe", "wsf", "hta", "swf",
-    "exe", "dll", "com", "scr", "msi", "bat", "cmd", "ps1", "lnk", "jar",
-    "php", "php3", "php4", "php5", "phtml", "phar", "asp", "aspx", "jsp", "cgi",
-})  # fmt: skip
 
 ACCEPTED_SUMMARY = (
     "images (PNG, JPEG, GIF, WebP), PDF, video (MP4, MOV, WebM, MKV), "
-    "audio (MP3, M4A, WAV, OGG, FLAC), text and Markdown, zip archives of slides and "
-    "PowerPoint (.pptx)"
+    "audio (MP3, M4A, WAV, OGG, FLAC), text (.txt) and Markdown (.md), zip archives of "
+    "slides and PowerPoint (.pptx)"
 )
 NOT_UTF8 = "The file looks like text but is not UTF-8 encoded; save it as UTF-8 and try again."
 UTF16 = "The file looks like UTF-16 text; save it as UTF-8 and try again."
@@ -120,24 +107,50 @@ def file_extension(filename: str) -> str:
     return extension.lower() if dot else ""
 
 
+def refused_extension(extension: str) -> str | None:
+    """Why a name is refused before its bytes are read (an extension that no accepted type
+    may carry), or None."""
+    if extension and extension not in EXTENSION_FAMILIES:
+        return f"Files ending in .{extension} are not accepted. Accepted: {ACCEPTED_SUMMARY}."
+    return None
+
+
 def agreed_type(extension: str, detected: Detected) -> str:
-    """The content type to accept, or a rejection when it is not accepted or the name lies."""
-    family = EXTENSION_FAMILIES.get(extension)
+    """The content type to accept, or a rejection when it is not accepted or the name does
+    not agree with it."""
     if detected.content_type is None:
         if detected.reason:
             raise Reject(detected.reason)
-        if family:
+        if extension:
             raise Reject(_mismatch(extension, detected.description))
         raise Reject(
             f"This kind of file is not accepted (detected: {detected.description}). "
             f"Accepted: {ACCEPTED_SUMMARY}."
         )
     content_type = detected.content_type
-    if family and family != TYPES[content_type].family:
-        raise Reject(_mismatch(extension, TYPES[content_type].description), content_type)
+    if not named_right(extension, content_type):
+        description = TYPES[content_type].description
+        if not extension:
+            reason = (
+                f"The file has no extension; {description} must end in {names_for(content_type)}."
+            )
+        else:
+            reason = _mismatch(extension, description)
+        raise Reject(reason, content_type)
     if content_type == "text/plain" and extension in MARKDOWN_EXTENSIONS:
         return "text/markdown"
     return content_type
+
+
+def named_right(extension: str, content_type: str) -> bool:
+    """Whether a file of ``content_type`` may carry this extension (its allow-list)."""
+    return extension in EXTENSIONS[TYPES[content_type].family]
+
+
+def names_for(content_type: str) -> str:
+    """The extensions ``content_type`` may carry, in words: ".txt, .md or .markdown"."""
+    names = [f".{extension}" for extension in EXTENSIONS[TYPES[content_type].family]]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _mismatch(extension: str, description: str) -> str:

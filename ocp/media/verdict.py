@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -44,7 +45,7 @@ class Inspection:
 @dataclass(frozen=True)
 class _Type:
     kind: str
-    family: str  # the extensions that may name it; see sniffing.EXTENSION_FAMILIES
+    family: str  # the extensions that may name it: EXTENSIONS[family]
     description: str
 
 
@@ -70,6 +71,30 @@ TYPES: dict[str, _Type] = {
 }
 ACCEPTED_CONTENT_TYPES = frozenset(TYPES)
 
+# The only names each family of types is accepted under, at the top level and inside zips
+# alike. Every other extension (.url, .reg, .desktop, .sh, .html, .csv, ...) and no extension
+# at all are refused whatever the bytes: many such files are plain text that does something
+# when opened (CSV: spreadsheet formulas). An M4A named .mp4 is fine: one container family.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "png": ("png",),
+    "jpeg": ("jpg", "jpeg", "jpe", "jfif"),
+    "gif": ("gif",),
+    "webp": ("webp",),
+    "pdf": ("pdf",),
+    "mp4": ("mp4", "m4v", "mov", "qt", "m4a", "m4b"),
+    "matroska": ("mkv", "webm", "mka"),
+    "mp3": ("mp3",),
+    "wav": ("wav", "wave"),
+    "ogg": ("ogg", "oga", "ogv", "opus"),
+    "flac": ("flac",),
+    "text": ("txt", "md", "markdown"),
+    "zip": ("zip",),
+    "pptx": ("pptx",),
+}
+EXTENSION_FAMILIES = {
+    extension: family for family, extensions in EXTENSIONS.items() for extension in extensions
+}
+
 
 class Reject(Exception):
     """Stops the inspection with a reason for the uploader."""
@@ -82,6 +107,21 @@ class Reject(Exception):
 
 class Damaged(Exception):
     """The bytes start like the detected type but do not hold together."""
+
+
+class MachineFault(Exception):
+    """A failure of this machine, not of the file (a helper that cannot run or finish for
+    want of time): the inspection is tried again later."""
+
+
+def about_the_machine(error: BaseException) -> bool:
+    """Whether ``error`` says nothing about the file: our own faults, and I/O errors with an
+    errno (disk, permissions, a missing program). Anything else a parser raises (its own
+    errors, an ``OSError`` without errno such as bz2's, EINVAL from a seek an archive asked
+    for) is the file's doing."""
+    if isinstance(error, MachineFault):
+        return True
+    return isinstance(error, OSError) and error.errno not in (None, errno.EINVAL)
 
 
 @dataclass(frozen=True)

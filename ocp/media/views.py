@@ -19,6 +19,7 @@ from ocp.media.schemas import UploadFormSchema, UploadQuerySchema, UploadSchema
 from ocp.media.storage import THUMBNAIL_SUFFIX, is_key
 from ocp.web.auth import caller_of
 from ocp.web.endpoint import PUBLIC, SIGNED_IN, Endpoint, only
+from ocp.web.files import FileResponse
 from ocp.web.pagination import offset, page_response, window
 from ocp.web.parsing import path_id, read_query
 from ocp.web.responses import dumped, no_content
@@ -149,7 +150,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     path = request.app[STORAGE].path(key)
     if not await asyncio.to_thread(path.is_file):
         raise NotFound()
-    return web.FileResponse(
+    return FileResponse(
         path, chunk_size=DOWNLOAD_CHUNK, headers=_download_headers(upload, thumbnail, public)
     )
 
@@ -185,12 +186,64 @@ def _disposition(kind: str, filename: str) -> str:
 
 DOWNLOAD_DESCRIPTION = (
     "Served to the upload's owner, admins, people who may read a lesson that uses it "
-    "(previews included), and anyone for the cover of a published course. Supports "
-    "`Range` (so video can seek), `If-None-Match` and `HEAD`. The type is the one sniffed "
-    "from the bytes, with `X-Content-Type-Options: nosniff` and a sandboxing "
+    "(previews included), and anyone for the cover of a published course. The type is the "
+    "one sniffed from the bytes, with `X-Content-Type-Options: nosniff` and a sandboxing "
     "`Content-Security-Policy`; everything but images comes as an attachment. The key is the "
-    "file's SHA-256 (`-thumb` for its thumbnail); take it from an upload's `url`."
+    "file's SHA-256 (`-thumb` for its thumbnail); take it from an upload's `url`.\n\n"
+    "The file (200, 206) comes with `ETag`, `Last-Modified` and `Accept-Ranges: bytes`. "
+    "Preconditions "
+    "come first (RFC 9110 section 13.2.2): a failing `If-Match` or `If-Unmodified-Since` is "
+    "412, a matching `If-None-Match` (or an unchanged `If-Modified-Since`) 304. Then `Range`, "
+    "on GET only, one byte range at a time (so video can seek): `bytes=first-last`, "
+    "`bytes=first-` or `bytes=-suffix` answers 206; one that starts at or past the end "
+    "(`bytes=<size>-`, `bytes=-0`) 416. A `Range` that is not a valid byte range "
+    "(`bytes=abc`, `bytes=5-1`, `items=0-1`, `bytes=`), that asks for several ranges, or "
+    "that comes with HEAD is ignored (RFC 9110 section 14.2): 200 with the whole file."
 )
+NO_BODY = "No body."
+ETAG_HEADER = {"description": "The file's entity tag.", "schema": {"type": "string"}}
+PRECONDITION_RESPONSES: dict[int, dict[str, object]] = {
+    304: {
+        "description": (
+            "Not modified: `If-None-Match` matches the `ETag` (or, without it, "
+            f"`If-Modified-Since` is not older than the file). {NO_BODY}"
+        ),
+        "headers": {"ETag": ETAG_HEADER},
+    },
+    412: {
+        "description": (
+            "`If-Match` does not match the `ETag` (or, without it, the file changed after "
+            f"`If-Unmodified-Since`). {NO_BODY}"
+        ),
+    },
+}
+RANGE_RESPONSES: dict[int, dict[str, object]] = {
+    206: {
+        "description": "The one byte range asked for with `Range`.",
+        "headers": {
+            "Content-Range": {
+                "description": "`bytes <first>-<last>/<size>`",
+                "required": True,
+                "schema": {"type": "string"},
+            },
+            "ETag": ETAG_HEADER,
+        },
+        "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+    },
+    416: {
+        "description": (
+            "A valid byte range that starts at or past the end of the file "
+            f"(`bytes=<size>-`, `bytes=-0`). {NO_BODY}"
+        ),
+        "headers": {
+            "Content-Range": {
+                "description": "`bytes */<size>`",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
+    },
+}
 
 routes = [
     Endpoint(
@@ -212,7 +265,9 @@ routes = [
             "`user:<id>` channel follow it live. Accepted: PNG, JPEG, GIF and WebP images; "
             "PDF; MP4, MOV, WebM and MKV video; MP3, M4A, WAV, OGG and FLAC audio; plain text "
             "and Markdown; PowerPoint (.pptx) and zip archives of slides (images, PDFs, text). "
-            "The name's extension must agree with the contents. Larger than "
+            "The name's extension must be one of its type's (text only as .txt, .md or "
+            ".markdown; no extension, or any other such as .url, .reg, .sh or .csv, is "
+            "rejected whatever the bytes), inside zips too. Larger than "
             "`OCP_MAX_UPLOAD_MB` (2048 by default) is a 413 and nothing is kept."
         ),
     ),
@@ -260,6 +315,7 @@ routes = [
         "Download a file",
         MEDIA,
         media_type="application/octet-stream",
+        other_responses={**RANGE_RESPONSES, **PRECONDITION_RESPONSES},
         description=DOWNLOAD_DESCRIPTION,
     ),
     Endpoint(
@@ -270,6 +326,7 @@ routes = [
         "A file's headers",
         MEDIA,
         media_type="application/octet-stream",
-        description="As `GET`, without the body.",
+        other_responses=PRECONDITION_RESPONSES,
+        description="As `GET`, without the body; `Range` is ignored (RFC 9110 section 14.2).",
     ),
 ]

@@ -6,8 +6,8 @@ document, so the three cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from marshmallow import Schema
@@ -63,6 +63,9 @@ class Endpoint:
     query: type[Schema] | None = None
     status: int = 200
     response: type[Schema] | None = None
+    # Answers besides the success and the problem+json errors, as OpenAPI response objects by
+    # status: a 206 with its headers, a 304 without a body.
+    other_responses: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
     response_many: bool = False
     paginated: bool = False
     errors: tuple[int, ...] = ()

@@ -3,6 +3,11 @@ the count of requests in flight that a graceful shutdown waits for.
 
 The line names the route's template, never the raw path or query string, so ids stay
 bounded for metrics and nothing secret (a WebSocket ``?ticket=``, a token) reaches a log.
+
+The middleware sends the response itself (``prepare`` and ``write_eof``, as aiohttp would
+just after it) so that what it records is what the client got: the status a ``FileResponse``
+picks while preparing (206, 304, 412, 416) and a duration that includes the body. A
+response must then allow a second ``prepare``: serve files with ``ocp.web.files``.
 """
 
 from __future__ import annotations
@@ -55,6 +60,16 @@ def route_of(request: web.Request) -> str:
     return resource.canonical if resource is not None else "unmatched"
 
 
+async def _send(request: web.Request, response: web.StreamResponse) -> int:
+    """Send ``response`` in full; the status the client got (CLIENT_CLOSED if it left)."""
+    try:
+        await response.prepare(request)
+        await response.write_eof()
+    except ConnectionError:
+        return CLIENT_CLOSED  # aiohttp, finishing the response after us, sees it too
+    return response.status
+
+
 @web.middleware
 async def observe_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     started = time.perf_counter()
@@ -64,14 +79,19 @@ async def observe_middleware(request: web.Request, handler: Any) -> web.StreamRe
     try:
         response: web.StreamResponse = await handler(request)
         status = response.status
-        if activity.draining and not response.prepared:
-            response.force_close()  # shutting down: no further request on this connection
+        if not response.prepared:
+            if activity.draining:
+                response.force_close()  # shutting down: no further request on this connection
+            status = await _send(request, response)
         return response
     except web.HTTPException as error:
         status = error.status
         raise
     except asyncio.CancelledError:
         status = CLIENT_CLOSED
+        raise
+    except Exception:
+        status = 500  # from the handler or while sending: aiohttp answers 500 or hangs up
         raise
     finally:
         activity.finished()

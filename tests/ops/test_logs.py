@@ -88,6 +88,18 @@ async def test_json_logs_carry_fields_and_no_secrets(
             ] == "processing":
                 assert time.monotonic() < deadline
                 await asyncio.sleep(0.2)
+            media = f"{base}/media/{upload['sha256']}"
+            etag = (await http.get(media)).headers["ETag"]
+            sent = [
+                (await http.get(media, headers=headers)).status
+                for headers in (
+                    {"Range": "bytes=0-9"},
+                    {"If-None-Match": etag},
+                    {"Range": "bytes=999999-"},
+                    {"Range": "bytes=abc"},
+                )
+            ]
+            assert sent == [206, 304, 416, 200]
     finally:
         assert serve.stop() == 0
         worker.terminate()
@@ -107,6 +119,8 @@ async def test_json_logs_carry_fields_and_no_secrets(
     )
     assert any(line["route"] == "/api/v1/ws" and line["status"] == 101 for line in access)
     assert any(line["status"] == 401 for line in access)
+    downloads = [line["status"] for line in access if line["route"] == "/media/{key}"]
+    assert downloads == [200, 206, 304, 416, 200], downloads  # what each client got
     jobs = [line for line in lines if line["logger"] == "ocp.jobs"]
     assert any(
         line["job"] == "process_upload"

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from aiohttp import web
+from aiohttp.payload import AsyncIterablePayload
 from aiohttp.test_utils import TestClient, make_mocked_request
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -20,7 +23,9 @@ from ocp import metrics
 from ocp.app import create_app
 from ocp.appkeys import BUS, JOBS, REDIS
 from ocp.config import Settings
+from ocp.web.endpoint import PUBLIC, Endpoint, add_endpoints
 from tests.helpers import Users, expect_problem
+from tests.media.test_uploads import get, upload
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 RunJobs = Callable[[], Awaitable[int]]
@@ -269,3 +274,84 @@ async def test_scrape_survives_a_redis_outage(client: TestClient) -> None:
         samples = await scrape(client)
     names = {name for name, _, _ in samples}
     assert "ocp_websockets_open" in names and "ocp_jobs_queued" not in names
+
+
+async def test_downloads_are_counted_with_the_status_sent(
+    users: Users, client: TestClient, run_jobs: RunJobs
+) -> None:
+    """aiohttp's FileResponse picks 206, 304 or 416 while it is sent, after the handler."""
+    teacher = await users.signed_in("instructor")
+    created = await upload(teacher, b"a handout\n" * 100, "handout.txt", "text/plain")
+    await run_jobs()
+    url = (await get(teacher, created["id"]))["url"]
+    etag = (await teacher.client.get(url)).headers["ETag"]
+    before = await scrape(client)
+    for headers, status in (
+        ({"Range": "bytes=0-9"}, 206),
+        ({"If-None-Match": etag}, 304),
+        ({"Range": "bytes=5000-"}, 416),
+        ({"Range": "bytes=5-1"}, 200),
+    ):
+        assert (await teacher.client.get(url, headers=headers)).status == status
+    after = await scrape(client)
+    route = {"method": "GET", "route": "/media/{key}"}
+    for status in ("206", "304", "416", "200"):
+        counted = value(after, "ocp_http_requests_total", **route, status=status)
+        assert counted == value(before, "ocp_http_requests_total", **route, status=status) + 1
+
+
+def _slow_body_app(settings: Settings) -> Any:
+    """The real app plus two test endpoints whose bodies take SLOW_BODY_SECONDS to send."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(3):
+            await asyncio.sleep(SLOW_BODY_SECONDS / 3)
+            yield b"slow chunk\n"
+
+    async def returned(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=AsyncIterablePayload(chunks()), content_type="text/plain")
+
+    async def prepared(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        await response.prepare(request)
+        async for chunk in chunks():
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    app = create_app(settings)
+    add_endpoints(
+        app,
+        [
+            Endpoint("GET", "/test/slow/returned", returned, PUBLIC, "Slow", "Tests"),
+            Endpoint("GET", "/test/slow/prepared", prepared, PUBLIC, "Slow", "Tests"),
+        ],
+    )
+    return app
+
+
+SLOW_BODY_SECONDS = 0.6
+
+
+@pytest.mark.parametrize("kind", ["returned", "prepared"])
+async def test_the_duration_covers_sending_the_body(
+    aiohttp_client: ClientFactory,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+) -> None:
+    client = await aiohttp_client(_slow_body_app(settings))
+    route = f"/test/slow/{kind}"
+    before = value(await scrape(client), "ocp_http_request_duration_seconds_sum", route=route)
+    caplog.set_level(logging.INFO, logger="ocp.access")
+    response = await client.get(route)
+    assert response.status == 200 and await response.read() == b"slow chunk\n" * 3
+    after = value(await scrape(client), "ocp_http_request_duration_seconds_sum", route=route)
+    assert after - before >= SLOW_BODY_SECONDS
+    [fields] = [
+        r.__dict__["fields"]
+        for r in caplog.records
+        if r.name == "ocp.access" and r.__dict__["fields"]["route"] == route
+    ]
+    assert fields["duration_ms"] >= SLOW_BODY_SECONDS * 1000
+    assert fields["status"] == 200

@@ -159,13 +159,18 @@ def _unsafe_member_path(name: str) -> bool:
     return ".." in re.split(r"[\\/]", name)
 
 
+# PowerPoint on Windows saves the printer's settings (a DEVMODE record: data, not code) as
+# binary parts: real decks carry them, so they are the one kind of .bin part accepted.
+_PRINTER_SETTINGS = re.compile(r"ppt/printerSettings/printerSettings[0-9]{1,4}\.bin")
+
+
 def _count_presentation_slides(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> int:
     """A .pptx without macros or embedded binaries: its number of slides."""
     for info in members:
         lower = info.filename.lower()
         if lower.endswith("vbaproject.bin"):
             raise Reject("The presentation contains macros, which are not accepted.")
-        if lower.endswith(".bin"):
+        if lower.endswith(".bin") and not _PRINTER_SETTINGS.fullmatch(info.filename):
             name = _quote(info.filename)
             raise Reject(
                 f"The presentation embeds binary objects ({name}), which are not accepted."

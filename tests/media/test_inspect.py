@@ -785,6 +785,17 @@ def test_macro_enabled_presentation_is_rejected(tmp_path: Path) -> None:
     assert "not a plain PowerPoint" in (rejected(tmp_path, "talk.pptx", data).reason or "")
 
 
+def test_pptx_with_printer_settings_is_accepted(tmp_path: Path) -> None:
+    """PowerPoint on Windows writes its printer's settings as a binary part: decks keep it."""
+    settings = {"ppt/printerSettings/printerSettings1.bin": b"\x00" * 64}
+    result = run(tmp_path, "talk.pptx", zip_bytes(pptx_members(**settings)))
+    assert result.status == "ready", result
+    elsewhere = {"ppt/media/printerSettings1.bin": b"\x00" * 64}
+    assert "printerSettings1.bin" in (
+        rejected(tmp_path, "talk.pptx", zip_bytes(pptx_members(**elsewhere))).reason or ""
+    )
+
+
 def test_pptx_named_zip_and_zip_named_pptx(tmp_path: Path) -> None:
     result = rejected(tmp_path, "talk.zip", zip_bytes(pptx_members()))
     assert result.reason == "The file is named .zip but its contents are a PowerPoint presentation."

@@ -57,7 +57,11 @@ async def _enrollments_of(request: web.Request, user_id: int) -> web.Response:
     query = read_query(request, EnrollmentQuerySchema())
     page, per_page = window(query)
     items, total = await learning_service.list_for_user(
-        user_id=user_id, status=query.get("status"), offset=offset(page, per_page), limit=per_page
+        user_id=user_id,
+        viewer=caller_of(request).user,
+        status=query.get("status"),
+        offset=offset(page, per_page),
+        limit=per_page,
     )
     return page_response(
         request, items=items, schema=MyEnrollmentSchema(), page=page, per_page=per_page, total=total
@@ -125,7 +129,12 @@ routes = [
     Endpoint(
         "GET", "/api/v1/users/me/enrollments", my_enrollments, SIGNED_IN, "My enrollments",
         LEARNING, query=EnrollmentQuerySchema, response=MyEnrollmentSchema, paginated=True,
-        description="Newest first, each with its course and the next lesson to study.",
+        description=(
+            "Newest first, each with its course and the next lesson to study. Every enrollment "
+            "is listed, cancelled ones too; where you may no longer see the course (taken back "
+            "to draft, or archived after you cancelled) `course_visible` is false and `course` "
+            "and `next_lesson` are null."
+        ),
     ),
     Endpoint(
         "PUT", "/api/v1/courses/{id}/lessons/{lesson_id}/progress", set_progress, SIGNED_IN,
@@ -134,12 +143,18 @@ routes = [
         description=(
             "Idempotent. Answers with the course's freshly computed figures; the enrollment's "
             "`status` and `progress_percent` follow from the completion job a moment later. "
-            "Not enrolled: 403."
+            "Needs a current (active or completed) enrollment: without one, 403 in a course "
+            "you can see, 404 in one you cannot (a draft, or an archived course)."
         ),
     ),
     Endpoint(
         "GET", "/api/v1/courses/{id}/progress", course_progress, SIGNED_IN,
         "My progress in a course", LEARNING, response=CourseProgressSchema, errors=(404,),
+        description=(
+            "Needs a current (active or completed) enrollment in a course you can see: after "
+            "cancelling, or once the course is a draft again, 404. Re-enrolling brings the "
+            "kept progress back."
+        ),
     ),
     Endpoint(
         "GET", "/api/v1/courses/{id}/enrollments", course_enrollments,
@@ -152,5 +167,9 @@ routes = [
         "GET", "/api/v1/users/{id}/enrollments", user_enrollments, only("admin"),
         "A user's enrollments", LEARNING, query=EnrollmentQuerySchema,
         response=MyEnrollmentSchema, paginated=True,
+        description=(
+            "What the user sees in `GET /api/v1/users/me/enrollments`, except that admins see "
+            "every course: each item carries its course and next lesson."
+        ),
     ),
 ]  # fmt: skip

@@ -96,7 +96,9 @@ def create_app(
     app[REDIS] = redis
     app[LIMITER] = RedisLimiter(redis) if redis is not None else MemoryLimiter()
     app[SESSIONS] = SessionStore(settings, redis)
-    app[CATALOG_CACHE] = CatalogCache(redis, enabled=settings.catalog_cache)
+    app[CATALOG_CACHE] = CatalogCache(
+        redis, enabled=settings.catalog_cache, max_age=settings.catalog_cache_max_age
+    )
     bus: Bus = RedisBus(redis) if redis is not None else MemoryBus()
     app[BUS] = bus
     app[HUB] = Hub(bus)

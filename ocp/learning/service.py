@@ -10,18 +10,22 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from ocp import ratelimit
+from ocp.config import Settings
 from ocp.courses import service as course_service
 from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, Lesson
-from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired
+from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired, TooManyRequests
 from ocp.jobs import JobQueue
 from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
+from ocp.ratelimit import Limiter
 from ocp.realtime.bus import Bus
 from ocp.realtime.events import course_channel, user_channel
 from ocp.users.models import User
 
 COMPLETION_JOB = "recalculate_completion"
+CHANGES_WINDOW = 60  # seconds: enroll and cancel share one budget per user and minute
 
 
 def _now() -> datetime:
@@ -71,12 +75,29 @@ async def current_enrollment(*, user: User, course_id: int, conn: Any = None) ->
     return enrollment
 
 
+async def _count_change(*, user: User, limiter: Limiter, settings: Settings) -> None:
+    """Every enroll or cancel attempt counts, before anything is read or written; past the
+    per-user budget: 429 with ``Retry-After``."""
+    key = ratelimit.key("enrollment-changes", str(user.id))
+    count, retry = await limiter.hit(key, CHANGES_WINDOW)
+    if count > settings.enrollment_changes_per_minute:
+        raise TooManyRequests("Too many enrollment changes; try again shortly", retry_after=retry)
+
+
 async def enroll(
-    *, user: User, course_id: int, bus: Bus, jobs: JobQueue, cache: CatalogCache
+    *,
+    user: User,
+    course_id: int,
+    bus: Bus,
+    jobs: JobQueue,
+    cache: CatalogCache,
+    limiter: Limiter,
+    settings: Settings,
 ) -> Enrollment:
     """Enroll in a published free course; 409 when already enrolled, also under parallel
     requests (the database holds one row per user and course); a cancelled enrollment is
     reactivated with its progress."""
+    await _count_change(user=user, limiter=limiter, settings=settings)
     course = await course_service.get_published(course_id=course_id)
     if course is None:
         raise NotFound("No such course open for enrollment")
@@ -115,14 +136,23 @@ async def enroll(
             )
     except IntegrityError:
         raise Conflict("Already enrolled in this course") from None
-    await cache.bump()
+    await cache.counts_changed(course.id)
     await _announce(bus, enrollment, "enrollment.created", {"status": enrollment.status.value})
     await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)
     return enrollment
 
 
-async def cancel(*, user: User, course_id: int, bus: Bus, cache: CatalogCache) -> None:
+async def cancel(
+    *,
+    user: User,
+    course_id: int,
+    bus: Bus,
+    cache: CatalogCache,
+    limiter: Limiter,
+    settings: Settings,
+) -> None:
     """Cancel an enrollment (kept, with its progress); lesson access ends. Repeats are fine."""
+    await _count_change(user=user, limiter=limiter, settings=settings)
     async with in_transaction() as conn:
         enrollment = (
             await Enrollment.filter(user_id=user.id, course_id=course_id)
@@ -141,7 +171,7 @@ async def cancel(*, user: User, course_id: int, bus: Bus, cache: CatalogCache) -
             .using_db(conn)
             .update(enrollment_count=F("enrollment_count") - 1)
         )
-    await cache.bump()
+    await cache.counts_changed(course_id)
     await _announce(bus, enrollment, "enrollment.cancelled", {"status": "cancelled"})
 
 

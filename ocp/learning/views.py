@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ocp.appkeys import BUS, CATALOG_CACHE, JOBS
+from ocp.appkeys import BUS, CATALOG_CACHE, JOBS, LIMITER, SETTINGS
 from ocp.learning import service as learning_service
 from ocp.learning.schemas import (
     CourseEnrollmentSchema,
@@ -31,6 +31,8 @@ async def enroll(request: web.Request) -> web.Response:
         bus=request.app[BUS],
         jobs=request.app[JOBS],
         cache=request.app[CATALOG_CACHE],
+        limiter=request.app[LIMITER],
+        settings=request.app[SETTINGS],
     )
     return dumped(EnrollmentSchema(), enrollment, status=201)
 
@@ -41,6 +43,8 @@ async def cancel(request: web.Request) -> web.Response:
         course_id=path_id(request),
         bus=request.app[BUS],
         cache=request.app[CATALOG_CACHE],
+        limiter=request.app[LIMITER],
+        settings=request.app[SETTINGS],
     )
     return no_content()
 
@@ -110,21 +114,28 @@ async def course_progress(request: web.Request) -> web.Response:
 
 
 ENROLLMENT = "/api/v1/courses/{id}/enrollment"
+CHANGES_LIMIT = (
+    "Enrolling and cancelling share a budget of 30 attempts per user and minute (refusals "
+    "count too); then 429 with `Retry-After`."
+)
 
 routes = [
     Endpoint(
         "POST", ENROLLMENT, enroll, SIGNED_IN, "Enroll in a course", LEARNING,
-        status=201, response=EnrollmentSchema, errors=(402, 404, 409),
+        status=201, response=EnrollmentSchema, errors=(402, 404, 409, 429),
         description=(
             "Published free courses; a paid course answers 402 until payments exist. Already "
             "enrolled: 409 (never a second enrollment, also under parallel requests). Enrolling "
-            "again after cancelling reactivates the same enrollment with its progress."
+            "again after cancelling reactivates the same enrollment with its progress. "
+            + CHANGES_LIMIT
         ),
     ),
     Endpoint(
         "DELETE", ENROLLMENT, cancel, SIGNED_IN, "Cancel my enrollment", LEARNING, status=204,
-        errors=(404,),
-        description="Lesson access ends; the progress is kept. Cancelling twice is fine.",
+        errors=(404, 429),
+        description=(
+            "Lesson access ends; the progress is kept. Cancelling twice is fine. " + CHANGES_LIMIT
+        ),
     ),
     Endpoint(
         "GET", "/api/v1/users/me/enrollments", my_enrollments, SIGNED_IN, "My enrollments",

@@ -161,6 +161,16 @@ class Settings:
                 handle.write(secrets.token_urlsafe(48))
         return replace(self, secret_key=path.read_text().strip())
 
+    def warnings(self) -> list[str]:
+        """Settings that work but are probably wrong: one line each, for the start-up log."""
+        found = []
+        if not self.embedded and not self.cookie_secure:
+            found.append(
+                "OCP_COOKIE_SECURE is off in production mode: browsers will also send the "
+                "session cookie over plain HTTP. Set OCP_COOKIE_SECURE=true behind HTTPS"
+            )
+        return found
+
     def check_production(self) -> None:
         """Refuse unsafe production settings with one clear line."""
         if self.embedded:

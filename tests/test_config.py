@@ -91,3 +91,11 @@ def test_embedded_secret_is_generated_once(tmp_path: Path) -> None:
         Settings(data_dir=tmp_path / "var", secret_key="given").with_secret_key().secret_key
         == "given"
     )
+
+
+def test_production_without_secure_cookies_is_warned_about() -> None:
+    production = {"OCP_DATABASE_URL": "postgres://db/ocp", "OCP_REDIS_URL": "redis://r"}
+    (warning,) = Settings.from_env(production).warnings()
+    assert "OCP_COOKIE_SECURE" in warning and "\n" not in warning
+    assert Settings.from_env({**production, "OCP_COOKIE_SECURE": "true"}).warnings() == []
+    assert Settings.from_env({}).warnings() == []  # embedded: plain http://localhost is fine

@@ -136,10 +136,13 @@ async def test_lesson_progress_follows_the_same_rule(
     course_id, (preview, lesson) = world["courses"][course]
     full = await student.client.get(f"/api/v1/courses/{course_id}/lessons/{lesson}")
     open_ = await student.client.get(f"/api/v1/courses/{course_id}/lessons/{preview}")
+    outline = await student.client.get(f"/api/v1/courses/{course_id}/lessons")
     if not sees_course(enrollment, course):
-        for answer in (full, open_):
+        for answer in (full, open_, outline):
             assert SECRET_TITLE not in str(await expect_problem(answer, 404))
-    elif studying(enrollment):
+        return
+    assert outline.status == 200
+    if studying(enrollment):
         assert full.status == 200, await full.text()
         assert (await full.json())["progress"]["completed"] is (enrollment == "completed")
         assert (await open_.json())["progress"]["completed"] is True

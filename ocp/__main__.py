@@ -61,6 +61,19 @@ async def _prepare_database(settings: Settings) -> None:
         )
 
 
+LOCAL_HOSTS = {"127.0.0.1", "0.0.0.0", "::", "::1", "", "localhost"}
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL to print for a bound address: ``localhost`` for loopback and wildcard
+    addresses, as clients' cookie jars drop cookies from bare IP hosts such as 127.0.0.1."""
+    if host in LOCAL_HOSTS:
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def serve(args: argparse.Namespace) -> None:
     settings = _settings()
     _configure_logging(settings)
@@ -81,13 +94,14 @@ def serve(args: argparse.Namespace) -> None:
     if processes > 1:
         _metrics_folder()  # before anything imports prometheus_client
     asyncio.run(_prepare_database(settings))
+    for warning in settings.warnings():  # once it is sure to start
+        logging.getLogger("ocp.server").warning(warning)
 
     import workers.jobs  # noqa: F401  (registers the job functions for the embedded runner)
     from ocp import server
     from ocp.app import create_app
 
-    shown_host = "127.0.0.1" if args.host in {"0.0.0.0", "::", ""} else args.host
-    base = f"http://{shown_host}:{args.port}"
+    base = base_url(args.host, args.port)
     mode = "embedded: SQLite, in-memory events" if settings.embedded else "PostgreSQL + Redis"
     plural = f", {processes} processes" if processes > 1 else ""
 

@@ -39,6 +39,7 @@ from ocp.web import docs, health
 from ocp.web.auth import auth_middleware
 from ocp.web.cors import cors_preflight_middleware
 from ocp.web.endpoint import Endpoint, add_endpoints
+from ocp.web.forwarded import forwarded_warning_middleware
 from ocp.web.observe import Activity, observe_middleware
 from ocp.web.problems import add_standard_headers, problem_middleware
 from ocp.web.sessions import SessionStore
@@ -92,11 +93,15 @@ def create_app(
     )
     app[SETTINGS] = settings
     app[ACTIVITY] = Activity()
+    if (forwarded := forwarded_warning_middleware(settings)) is not None:
+        app.middlewares.append(forwarded)
     redis = connect(settings.redis_url) if settings.redis_url else None
     app[REDIS] = redis
     app[LIMITER] = RedisLimiter(redis) if redis is not None else MemoryLimiter()
     app[SESSIONS] = SessionStore(settings, redis)
-    app[CATALOG_CACHE] = CatalogCache(redis, enabled=settings.catalog_cache)
+    app[CATALOG_CACHE] = CatalogCache(
+        redis, enabled=settings.catalog_cache, max_age=settings.catalog_cache_max_age
+    )
     bus: Bus = RedisBus(redis) if redis is not None else MemoryBus()
     app[BUS] = bus
     app[HUB] = Hub(bus)

@@ -56,8 +56,10 @@ class Settings:
     login_failure_window: int = 15 * 60
     register_max_per_address: int = 20
     register_window: int = 3600
+    enrollment_changes_per_minute: int = 30  # enroll and cancel together, per user
     trust_forwarded: bool = False
     catalog_cache: bool = True
+    catalog_cache_max_age: int = 30  # seconds a cached list (and its enrollment counts) lives
     log_level: str = "INFO"
     # Uploads: stored under media_dir (``data_dir/media`` unless set), capped at max_upload_mb.
     media_dir: Path | None = None
@@ -126,9 +128,12 @@ class Settings:
             ("OCP_MAX_UPLOAD_MB", "max_upload_mb", 1),
             ("OCP_WEB_WORKERS", "web_workers", 1),
             ("OCP_SHUTDOWN_TIMEOUT", "shutdown_timeout", 0),
+            ("OCP_CATALOG_CACHE_MAX_AGE", "catalog_cache_max_age", 1),
         ):
             if raw := env.get(name):
                 values[attr] = _int(name, raw, minimum)
+        if values.get("catalog_cache_max_age", 0) > 3600:
+            raise SettingsError("OCP_CATALOG_CACHE_MAX_AGE must be at most 3600 seconds")
         if raw := env.get("OCP_LOG_FORMAT"):
             if raw.strip().lower() not in {"text", "json"}:
                 raise SettingsError(f"OCP_LOG_FORMAT must be text or json, not {raw!r}")
@@ -155,6 +160,16 @@ class Settings:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
         return replace(self, secret_key=path.read_text().strip())
+
+    def warnings(self) -> list[str]:
+        """Settings that work but are probably wrong: one line each, for the start-up log."""
+        found = []
+        if not self.embedded and not self.cookie_secure:
+            found.append(
+                "OCP_COOKIE_SECURE is off in production mode: browsers will also send the "
+                "session cookie over plain HTTP. Set OCP_COOKIE_SECURE=true behind HTTPS"
+            )
+        return found
 
     def check_production(self) -> None:
         """Refuse unsafe production settings with one clear line."""

@@ -112,6 +112,7 @@ class InProcessJobQueue:
         self._functions = dict(functions)
         self._ctx = {**ctx, "jobs": self}
         self._markers: set[str] = set()
+        self._sequences: dict[str, int] = {}  # key -> runs enqueued: ids as arq's queue makes
         self._running: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -134,7 +135,12 @@ class InProcessJobQueue:
         if key in self._markers:
             return False
         self._markers.add(key)
-        await self.enqueue(name, *args)
+        number = self._sequences[key] = self._sequences.get(key, 0) + 1
+        try:
+            await self.enqueue(name, *args, job_id=f"{key}:{number}")
+        except BaseException:
+            self._markers.discard(key)  # or the next change could not enqueue a run
+            raise
         return True
 
     async def started(self, key: str) -> None:
@@ -147,7 +153,8 @@ class InProcessJobQueue:
             for attempt in range(1, MAX_TRIES + 1):
                 started = time.perf_counter()
                 try:
-                    await self._functions[name]({**self._ctx, "job_try": attempt}, *args)
+                    ctx = {**self._ctx, "job_id": job_id, "job_try": attempt}
+                    await self._functions[name](ctx, *args)
                 except Exception:
                     outcome = "failed" if attempt == MAX_TRIES else "retried"
                     metrics.job_finished_locally(name, outcome)

@@ -38,6 +38,12 @@ class Limiter(Protocol):
     async def reset(self, key: str) -> None:
         """Forget every attempt under ``key``."""
 
+    async def remember(self, key: str, seconds: int) -> None:
+        """Note a fact (such as a past success) under ``key`` for ``seconds``."""
+
+    async def remembered(self, key: str) -> bool:
+        """Whether a fact noted under ``key`` is still kept."""
+
 
 class RedisLimiter:
     def __init__(self, redis: Redis) -> None:
@@ -53,6 +59,12 @@ class RedisLimiter:
 
     async def reset(self, key: str) -> None:
         await self._redis.delete(key)
+
+    async def remember(self, key: str, seconds: int) -> None:
+        await self._redis.set(key, 1, ex=seconds)
+
+    async def remembered(self, key: str) -> bool:
+        return bool(await self._redis.exists(key))
 
 
 class MemoryLimiter:
@@ -78,3 +90,10 @@ class MemoryLimiter:
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
+
+    async def remember(self, key: str, seconds: int) -> None:
+        self._windows[key] = (1, time.monotonic() + seconds)
+
+    async def remembered(self, key: str) -> bool:
+        _, ends = self._windows.get(key, (0, 0.0))
+        return ends > time.monotonic()

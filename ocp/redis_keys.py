@@ -2,6 +2,7 @@
 
 RATE_LIMIT_PREFIX = "ocp:rl:"
 CATALOG_VERSION = "ocp:catalog:version"
+CATALOG_COUNTS_PREFIX = "ocp:catalog:counts:"  # + course id: bumped when its enrollment count moves
 EVENT_STREAM_PREFIX = "ocp:stream:"  # + channel: the event history (a capped stream)
 EVENT_PUBSUB_PREFIX = "ocp:ev:"  # + database number + ":" + channel: live delivery
 JOB_MARKER_PREFIX = "ocp:dirty:"  # + job key: "a run is already queued" (coalescing)

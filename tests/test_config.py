@@ -31,6 +31,7 @@ def test_every_variable_is_read() -> None:
             "OCP_SESSION_IDLE_TIMEOUT": "600",
             "OCP_MAX_BODY_KB": "64",
             "OCP_LOG_LEVEL": "debug",
+            "OCP_CATALOG_CACHE_MAX_AGE": "5",
         }
     )
     assert settings.database_url == "postgres://u:p@db:5432/ocp"
@@ -42,6 +43,7 @@ def test_every_variable_is_read() -> None:
     assert (settings.session_max_age, settings.session_idle_timeout) == (3600, 600)
     assert settings.max_body_kb == 64
     assert settings.log_level == "DEBUG"
+    assert settings.catalog_cache_max_age == 5
     settings.check_production()
 
 
@@ -55,6 +57,8 @@ def test_every_variable_is_read() -> None:
         ("OCP_SESSION_IDLE_TIMEOUT", "5", "at least 60"),
         ("OCP_MAX_BODY_KB", "0", "at least 1"),
         ("OCP_LOG_LEVEL", "loud", "OCP_LOG_LEVEL"),
+        ("OCP_CATALOG_CACHE_MAX_AGE", "0", "at least 1"),
+        ("OCP_CATALOG_CACHE_MAX_AGE", "3601", "at most 3600"),
     ],
 )
 def test_bad_values_are_refused_by_name(variable: str, value: str, says: str) -> None:
@@ -87,3 +91,11 @@ def test_embedded_secret_is_generated_once(tmp_path: Path) -> None:
         Settings(data_dir=tmp_path / "var", secret_key="given").with_secret_key().secret_key
         == "given"
     )
+
+
+def test_production_without_secure_cookies_is_warned_about() -> None:
+    production = {"OCP_DATABASE_URL": "postgres://db/ocp", "OCP_REDIS_URL": "redis://r"}
+    (warning,) = Settings.from_env(production).warnings()
+    assert "OCP_COOKIE_SECURE" in warning and "\n" not in warning
+    assert Settings.from_env({**production, "OCP_COOKIE_SECURE": "true"}).warnings() == []
+    assert Settings.from_env({}).warnings() == []  # embedded: plain http://localhost is fine

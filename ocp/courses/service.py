@@ -66,8 +66,16 @@ async def get_visible(*, course_id: int, actor: User | None) -> Course:
     return course
 
 
-async def is_visible(course: Course, actor: User | None) -> bool:
+def visible_to(course: Course, actor: User | None, *, studying: bool) -> bool:
+    """Whether ``actor`` may see ``course``, knowing whether they hold a current (active or
+    completed) enrollment in it: the one visibility rule, without a query."""
     if course.status == CourseStatus.PUBLISHED or can_edit(actor, course):
+        return True
+    return course.status == CourseStatus.ARCHIVED and studying
+
+
+async def is_visible(course: Course, actor: User | None) -> bool:
+    if visible_to(course, actor, studying=False):
         return True
     return (
         course.status == CourseStatus.ARCHIVED

@@ -96,7 +96,8 @@ async def get_course(request: web.Request) -> web.Response:
         course = await course_service.get_published(course_id=course_id)
         return None if course is None else json.dumps(COURSE.dump(course)).encode()
 
-    body = await request.app[CATALOG_CACHE].get_or_compute(f"course:{course_id}", published)
+    cache = request.app[CATALOG_CACHE]
+    body = await cache.get_or_compute(f"course:{course_id}", published, course_id=course_id)
     if body is not None:
         return _json(body)
     course = await course_service.get_visible(course_id=course_id, actor=_viewer(request))
@@ -230,7 +231,9 @@ routes = [
             "and the instructor's name (PostgreSQL: full text with web-search syntax such as "
             '`python -django "data science"`, the last word also as a prefix; embedded: every '
             "word as a substring). Prices are decimal strings; `price_min`/`price_max` take "
-            "decimals. Answers are cached per process and dropped on every catalog change."
+            "decimals. Answers are cached per process and dropped on every catalog change; "
+            "enrollment counts (and the `popular` order) may lag by up to "
+            "`OCP_CATALOG_CACHE_MAX_AGE` seconds (30 by default)."
         ),
     ),
     Endpoint(

@@ -31,16 +31,27 @@ class NextLessonSchema(Schema):
 
 
 class MyEnrollmentSchema(Schema):
-    """An enrollment with its course and the next lesson to study (null when all are done)."""
+    """An enrollment with its course and the next lesson to study (null when all are done).
+
+    Where the caller may no longer see the course (taken back to draft, or archived after
+    the enrollment was cancelled), ``course_visible`` is false and ``course`` and
+    ``next_lesson`` are null: the enrollment and its figures stay, the course's content not.
+    """
 
     id = fields.Integer(required=True, attribute="enrollment.id")
+    course_id = fields.Integer(required=True, attribute="enrollment.course_id")
+    course_visible = fields.Function(
+        lambda item: item["course"] is not None,
+        required=True,
+        metadata={"type": "boolean", "description": "False when the course is hidden from you."},
+    )
     status = fields.String(required=True, attribute="enrollment.status")
     progress_percent = fields.Integer(required=True, attribute="enrollment.progress_percent")
     enrolled_at = fields.DateTime(required=True, attribute="enrollment.enrolled_at")
     completed_at = fields.DateTime(
         allow_none=True, required=True, attribute="enrollment.completed_at"
     )
-    course = fields.Nested(CourseSummarySchema, required=True, attribute="enrollment.course")
+    course = fields.Nested(CourseSummarySchema, allow_none=True, required=True)
     next_lesson = fields.Nested(NextLessonSchema, allow_none=True, required=True)
 
 

@@ -10,19 +10,23 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from ocp import ratelimit
+from ocp.config import Settings
 from ocp.courses import service as course_service
 from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, Lesson
-from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired
+from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired, TooManyRequests
 from ocp.jobs import JobQueue
 from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
+from ocp.ratelimit import Limiter
 from ocp.realtime import control
 from ocp.realtime.bus import Bus
 from ocp.realtime.events import course_channel, user_channel
 from ocp.users.models import User
 
 COMPLETION_JOB = "recalculate_completion"
+CHANGES_WINDOW = 60  # seconds: enroll and cancel share one budget per user and minute
 
 
 def _now() -> datetime:
@@ -55,12 +59,46 @@ async def get_enrollment(*, user_id: int, course_id: int) -> Enrollment | None:
     return await Enrollment.get_or_none(user_id=user_id, course_id=course_id)
 
 
+async def current_enrollment(*, user: User, course_id: int, conn: Any = None) -> Enrollment | None:
+    """The caller's current (active or completed) enrollment in a course, or None when they
+    see the course but hold none; 404 when the course is unknown or hidden from them (a
+    draft, or an archived course without a current enrollment), whatever they once held."""
+    course = await Course.filter(id=course_id).using_db(conn).first()
+    if course is None:
+        raise NotFound("No such course")
+    enrollment = (
+        await Enrollment.filter(user_id=user.id, course_id=course_id, status__in=STUDYING)
+        .using_db(conn)
+        .first()
+    )
+    if not course_service.visible_to(course, user, studying=enrollment is not None):
+        raise NotFound("No such course")
+    return enrollment
+
+
+async def _count_change(*, user: User, limiter: Limiter, settings: Settings) -> None:
+    """Every enroll or cancel attempt counts, before anything is read or written; past the
+    per-user budget: 429 with ``Retry-After``."""
+    key = ratelimit.key("enrollment-changes", str(user.id))
+    count, retry = await limiter.hit(key, CHANGES_WINDOW)
+    if count > settings.enrollment_changes_per_minute:
+        raise TooManyRequests("Too many enrollment changes; try again shortly", retry_after=retry)
+
+
 async def enroll(
-    *, user: User, course_id: int, bus: Bus, jobs: JobQueue, cache: CatalogCache
+    *,
+    user: User,
+    course_id: int,
+    bus: Bus,
+    jobs: JobQueue,
+    cache: CatalogCache,
+    limiter: Limiter,
+    settings: Settings,
 ) -> Enrollment:
     """Enroll in a published free course; 409 when already enrolled, also under parallel
     requests (the database holds one row per user and course); a cancelled enrollment is
     reactivated with its progress."""
+    await _count_change(user=user, limiter=limiter, settings=settings)
     course = await course_service.get_published(course_id=course_id)
     if course is None:
         raise NotFound("No such course open for enrollment")
@@ -99,14 +137,23 @@ async def enroll(
             )
     except IntegrityError:
         raise Conflict("Already enrolled in this course") from None
-    await cache.bump()
+    await cache.counts_changed(course.id)
     await _announce(bus, enrollment, "enrollment.created", {"status": enrollment.status.value})
     await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)
     return enrollment
 
 
-async def cancel(*, user: User, course_id: int, bus: Bus, cache: CatalogCache) -> None:
+async def cancel(
+    *,
+    user: User,
+    course_id: int,
+    bus: Bus,
+    cache: CatalogCache,
+    limiter: Limiter,
+    settings: Settings,
+) -> None:
     """Cancel an enrollment (kept, with its progress); lesson access ends. Repeats are fine."""
+    await _count_change(user=user, limiter=limiter, settings=settings)
     async with in_transaction() as conn:
         enrollment = (
             await Enrollment.filter(user_id=user.id, course_id=course_id)
@@ -125,7 +172,7 @@ async def cancel(*, user: User, course_id: int, bus: Bus, cache: CatalogCache) -
             .using_db(conn)
             .update(enrollment_count=F("enrollment_count") - 1)
         )
-    await cache.bump()
+    await cache.counts_changed(course_id)
     await _announce(bus, enrollment, "enrollment.cancelled", {"status": "cancelled"})
     await control.rights_changed(bus, user_id=user.id)
 
@@ -162,13 +209,9 @@ async def set_progress(
     """
     now = _now()
     async with in_transaction() as conn:
+        enrollment = await current_enrollment(user=user, course_id=course_id, conn=conn)
         if not await Lesson.filter(id=lesson_id, course_id=course_id).using_db(conn).exists():
             raise NotFound("No such lesson in this course")
-        enrollment = (
-            await Enrollment.filter(user_id=user.id, course_id=course_id, status__in=STUDYING)
-            .using_db(conn)
-            .first()
-        )
         if enrollment is None:
             raise Forbidden("Enroll in the course to record progress")
         await LessonProgress.bulk_create(
@@ -248,8 +291,9 @@ async def lessons_changed(*, course_id: int, jobs: JobQueue) -> None:
 
 
 async def course_progress(*, user: User, course_id: int) -> dict[str, Any]:
-    """The caller's figures for one course and each lesson's state; 404 when not enrolled."""
-    enrollment = await Enrollment.get_or_none(user_id=user.id, course_id=course_id)
+    """The caller's figures for one course and each lesson's state; 404 without a current
+    enrollment in a course the caller may see."""
+    enrollment = await current_enrollment(user=user, course_id=course_id)
     if enrollment is None:
         raise NotFound("Not enrolled in this course")
     lessons = await Lesson.filter(course_id=course_id).order_by("position", "id")
@@ -289,9 +333,20 @@ async def lesson_progress(*, user: User, course_id: int, lesson_id: int) -> dict
     return _lesson_state(lesson, record)
 
 
-async def _with_next_lessons(enrollments: Sequence[Enrollment]) -> list[dict[str, Any]]:
-    """Each enrollment with its course and the first lesson not yet completed (3 queries)."""
-    course_ids = {e.course_id for e in enrollments}
+def _course_visible(enrollment: Enrollment, viewer: User) -> bool:
+    """May ``viewer`` see the enrollment's (prefetched) course? The enrollment counts only
+    when it is the viewer's own and current."""
+    studying = enrollment.user_id == viewer.id and enrollment.status in STUDYING
+    return course_service.visible_to(enrollment.course, viewer, studying=studying)
+
+
+async def _with_next_lessons(
+    enrollments: Sequence[Enrollment], viewer: User
+) -> list[dict[str, Any]]:
+    """Each enrollment with its course and the first lesson not yet completed (3 queries);
+    both are None where the viewer may no longer see the course."""
+    visible = {e.id for e in enrollments if _course_visible(e, viewer)}
+    course_ids = {e.course_id for e in enrollments if e.id in visible}
     lessons = (
         await Lesson.filter(course_id__in=course_ids)
         .order_by("position", "id")
@@ -304,6 +359,9 @@ async def _with_next_lessons(enrollments: Sequence[Enrollment]) -> list[dict[str
     )
     items = []
     for enrollment in enrollments:
+        if enrollment.id not in visible:
+            items.append({"enrollment": enrollment, "course": None, "next_lesson": None})
+            continue
         next_lesson = next(
             (
                 lesson
@@ -313,14 +371,16 @@ async def _with_next_lessons(enrollments: Sequence[Enrollment]) -> list[dict[str
             ),
             None,
         )
-        items.append({"enrollment": enrollment, "next_lesson": next_lesson})
+        item = {"enrollment": enrollment, "course": enrollment.course, "next_lesson": next_lesson}
+        items.append(item)
     return items
 
 
 async def list_for_user(
-    *, user_id: int, status: str | None, offset: int, limit: int
+    *, user_id: int, viewer: User, status: str | None, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """A student's enrollments, newest first, with course summaries and next lessons."""
+    """A user's enrollments, newest first, with course summaries and next lessons where
+    ``viewer`` may still see the course (all of them for admins)."""
     query = Enrollment.filter(user_id=user_id)
     if status:
         query = query.filter(status=status)
@@ -331,7 +391,7 @@ async def list_for_user(
         .limit(limit)
         .select_related("course", "course__instructor", "course__cover")
     )
-    return await _with_next_lessons(enrollments), total
+    return await _with_next_lessons(enrollments, viewer), total
 
 
 async def list_for_course(

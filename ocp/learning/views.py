@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ocp.appkeys import BUS, CATALOG_CACHE, JOBS
+from ocp.appkeys import BUS, CATALOG_CACHE, JOBS, LIMITER, SETTINGS
 from ocp.learning import service as learning_service
 from ocp.learning.schemas import (
     CourseEnrollmentSchema,
@@ -31,6 +31,8 @@ async def enroll(request: web.Request) -> web.Response:
         bus=request.app[BUS],
         jobs=request.app[JOBS],
         cache=request.app[CATALOG_CACHE],
+        limiter=request.app[LIMITER],
+        settings=request.app[SETTINGS],
     )
     return dumped(EnrollmentSchema(), enrollment, status=201)
 
@@ -41,6 +43,8 @@ async def cancel(request: web.Request) -> web.Response:
         course_id=path_id(request),
         bus=request.app[BUS],
         cache=request.app[CATALOG_CACHE],
+        limiter=request.app[LIMITER],
+        settings=request.app[SETTINGS],
     )
     return no_content()
 
@@ -57,7 +61,11 @@ async def _enrollments_of(request: web.Request, user_id: int) -> web.Response:
     query = read_query(request, EnrollmentQuerySchema())
     page, per_page = window(query)
     items, total = await learning_service.list_for_user(
-        user_id=user_id, status=query.get("status"), offset=offset(page, per_page), limit=per_page
+        user_id=user_id,
+        viewer=caller_of(request).user,
+        status=query.get("status"),
+        offset=offset(page, per_page),
+        limit=per_page,
     )
     return page_response(
         request, items=items, schema=MyEnrollmentSchema(), page=page, per_page=per_page, total=total
@@ -106,26 +114,38 @@ async def course_progress(request: web.Request) -> web.Response:
 
 
 ENROLLMENT = "/api/v1/courses/{id}/enrollment"
+CHANGES_LIMIT = (
+    "Enrolling and cancelling share a budget of 30 attempts per user and minute (refusals "
+    "count too); then 429 with `Retry-After`."
+)
 
 routes = [
     Endpoint(
         "POST", ENROLLMENT, enroll, SIGNED_IN, "Enroll in a course", LEARNING,
-        status=201, response=EnrollmentSchema, errors=(402, 404, 409),
+        status=201, response=EnrollmentSchema, errors=(402, 404, 409, 429),
         description=(
             "Published free courses; a paid course answers 402 until payments exist. Already "
             "enrolled: 409 (never a second enrollment, also under parallel requests). Enrolling "
-            "again after cancelling reactivates the same enrollment with its progress."
+            "again after cancelling reactivates the same enrollment with its progress. "
+            + CHANGES_LIMIT
         ),
     ),
     Endpoint(
         "DELETE", ENROLLMENT, cancel, SIGNED_IN, "Cancel my enrollment", LEARNING, status=204,
-        errors=(404,),
-        description="Lesson access ends; the progress is kept. Cancelling twice is fine.",
+        errors=(404, 429),
+        description=(
+            "Lesson access ends; the progress is kept. Cancelling twice is fine. " + CHANGES_LIMIT
+        ),
     ),
     Endpoint(
         "GET", "/api/v1/users/me/enrollments", my_enrollments, SIGNED_IN, "My enrollments",
         LEARNING, query=EnrollmentQuerySchema, response=MyEnrollmentSchema, paginated=True,
-        description="Newest first, each with its course and the next lesson to study.",
+        description=(
+            "Newest first, each with its course and the next lesson to study. Every enrollment "
+            "is listed, cancelled ones too; where you may no longer see the course (taken back "
+            "to draft, or archived after you cancelled) `course_visible` is false and `course` "
+            "and `next_lesson` are null."
+        ),
     ),
     Endpoint(
         "PUT", "/api/v1/courses/{id}/lessons/{lesson_id}/progress", set_progress, SIGNED_IN,
@@ -134,12 +154,18 @@ routes = [
         description=(
             "Idempotent. Answers with the course's freshly computed figures; the enrollment's "
             "`status` and `progress_percent` follow from the completion job a moment later. "
-            "Not enrolled: 403."
+            "Needs a current (active or completed) enrollment: without one, 403 in a course "
+            "you can see, 404 in one you cannot (a draft, or an archived course)."
         ),
     ),
     Endpoint(
         "GET", "/api/v1/courses/{id}/progress", course_progress, SIGNED_IN,
         "My progress in a course", LEARNING, response=CourseProgressSchema, errors=(404,),
+        description=(
+            "Needs a current (active or completed) enrollment in a course you can see: after "
+            "cancelling, or once the course is a draft again, 404. Re-enrolling brings the "
+            "kept progress back."
+        ),
     ),
     Endpoint(
         "GET", "/api/v1/courses/{id}/enrollments", course_enrollments,
@@ -152,5 +178,9 @@ routes = [
         "GET", "/api/v1/users/{id}/enrollments", user_enrollments, only("admin"),
         "A user's enrollments", LEARNING, query=EnrollmentQuerySchema,
         response=MyEnrollmentSchema, paginated=True,
+        description=(
+            "What the user sees in `GET /api/v1/users/me/enrollments`, except that admins see "
+            "every course: each item carries its course and next lesson."
+        ),
     ),
 ]  # fmt: skip

@@ -34,6 +34,7 @@ TOKEN_PREFIX = "ocp_"  # noqa: S105 (a marker, not a secret)
 MAX_TOKENS_PER_USER = 50
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 WRONG_CREDENTIALS = "Wrong email or password"
+KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600  # an address an account signed in from stays known
 
 
 def _now() -> datetime:
@@ -80,18 +81,30 @@ async def register(
         raise Conflict("An account with this email already exists") from None
 
 
-async def login(
-    *, email: str, password: str, address: str, limiter: Limiter, settings: Settings
-) -> User:
-    """Check credentials under per-email and per-address attempt limits.
+async def _count_sign_in(
+    email: str, address: str, limiter: Limiter, settings: Settings
+) -> tuple[str, str | None]:
+    """Count one sign-in attempt, before the password is checked (so parallel guesses
+    cannot slip past a limit); 429 past a limit. Returns the keys it was counted under that a
+    success clears and takes back: ``(account key, address key or None)``.
 
-    Every attempt counts before the check (so parallel guesses cannot slip past the limit);
-    a success takes its attempt back. Unknown email and wrong password answer alike.
+    An account that signed in from this address before (in the last 30 days) has a budget of
+    its own there, and neither the address's nor the account's shared budget applies: other
+    people's failures from the same address (a campus, an office) or guesses at the account
+    from elsewhere do not lock out its owner. Every other attempt counts against the account
+    (5 failures from unknown addresses) and against the address (30): credential stuffing
+    from one address stops after 30 tries, as its victims never signed in from there.
     """
-    email = email.strip().lower()
+    window = settings.login_failure_window
+    pair = f"{address}\n{email}"
+    if await limiter.remembered(ratelimit.key("login-known", pair)):
+        pair_key = ratelimit.key("login-pair", pair)
+        count, retry = await limiter.hit(pair_key, window)
+        if count > settings.login_max_failures_per_email:
+            raise TooManyRequests("Too many failed sign-ins for this account", retry_after=retry)
+        return pair_key, None
     email_key = ratelimit.key("login-email", email)
     address_key = ratelimit.key("login-addr", address)
-    window = settings.login_failure_window
     by_email, email_retry = await limiter.hit(email_key, window)
     by_address, address_retry = await limiter.hit(address_key, window)
     if by_email > settings.login_max_failures_per_email:
@@ -100,6 +113,17 @@ async def login(
         raise TooManyRequests(
             "Too many failed sign-ins from this address", retry_after=address_retry
         )
+    return email_key, address_key
+
+
+async def login(
+    *, email: str, password: str, address: str, limiter: Limiter, settings: Settings
+) -> User:
+    """Check credentials under attempt limits (see ``_count_sign_in``); a success takes its
+    attempt back and makes the address known for the account. Unknown email and wrong
+    password answer alike."""
+    email = email.strip().lower()
+    account_key, address_key = await _count_sign_in(email, address, limiter, settings)
     user = await User.get_or_none(email=email)
     if user is None:
         await passwords.verify_nothing(password)
@@ -107,10 +131,14 @@ async def login(
     matches, new_hash = await passwords.verify(password, user.password_hash)
     if not matches:
         raise Unauthorized(WRONG_CREDENTIALS)
-    await limiter.reset(email_key)
-    await limiter.undo(address_key)
+    await limiter.reset(account_key)
+    if address_key is not None:
+        await limiter.undo(address_key)
     if not user.is_active:
         raise Forbidden("This account is deactivated")
+    await limiter.remember(
+        ratelimit.key("login-known", f"{address}\n{email}"), KNOWN_ADDRESS_SECONDS
+    )
     user.last_login_at = _now()
     update_fields = ["last_login_at"]
     if new_hash:
@@ -132,8 +160,11 @@ async def update_profile(*, user: User, changes: Mapping[str, Any]) -> User:
 async def change_password(
     *, user: User, current_password: str, new_password: str, limiter: Limiter, settings: Settings
 ) -> User:
-    """Set a new password and bump ``auth_epoch``, which ends every other session."""
-    attempts_key = ratelimit.key("login-email", user.email)
+    """Set a new password and bump ``auth_epoch``, which ends every other session.
+
+    Wrong current passwords have a budget of their own per account (the sign-in limit's
+    size), so guesses at sign-in from elsewhere never block the owner's change."""
+    attempts_key = ratelimit.key("password-change", str(user.id))
     count, retry = await limiter.hit(attempts_key, settings.login_failure_window)
     if count > settings.login_max_failures_per_email:
         raise TooManyRequests("Too many wrong passwords for this account", retry_after=retry)

@@ -171,7 +171,8 @@ routes = [
             "to send as `X-CSRF-Token` on every unsafe cookie-authenticated request. Unknown "
             "email and wrong password both answer 401; a deactivated account 403. After 5 "
             "failed attempts for one email, or 30 from one address, within 15 minutes: 429 "
-            "with `Retry-After`."
+            "with `Retry-After`; an account keeps signing in from an address it signed in from "
+            "in the last 30 days, with a budget of its own there (5 failures)."
         ),
     ),
     Endpoint(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from ocp.__main__ import base_url
 from tests.conftest import SECRET, new_database
 from tests.e2e.processes import Server, clean_env, free_port, run_ocp
 from tests.helpers import PASSWORD
@@ -27,13 +29,18 @@ def _jar_session() -> aiohttp.ClientSession:
 async def test_embedded_serve_with_no_environment(tmp_path: Path) -> None:
     port = free_port()
     server = Server(env=clean_env(PORT=str(port)), cwd=tmp_path)
-    base = f"http://127.0.0.1:{port}"
     try:
-        await server.wait_healthy(base)
-        assert f"{base}/api/docs" in server.output()
+        await server.wait_healthy(f"http://127.0.0.1:{port}")
+        # The URL printed is one a client's cookie jar accepts cookies from (not a bare IP).
+        printed = re.search(r"API docs: (\S+)/api/docs", server.output())
+        assert printed, server.output()
+        base = printed.group(1)
+        assert base == f"http://localhost:{port}", base
+        assert "127.0.0.1" not in server.output()
+        assert "OCP_COOKIE_SECURE" not in server.output()  # embedded: plain http is fine
         assert (tmp_path / "var" / "ocp.sqlite3").exists()
         assert (tmp_path / "var" / "secret_key").exists()
-        async with _jar_session() as http:
+        async with aiohttp.ClientSession() as http:  # a default, strict cookie jar
             async with http.get(f"{base}/api/docs") as docs:
                 assert docs.status == 200
             registered = await http.post(
@@ -52,7 +59,7 @@ async def test_embedded_serve_with_no_environment(tmp_path: Path) -> None:
     # A second start finds the schema and the secret in place.
     second = Server("--port", str(port), env=clean_env(), cwd=tmp_path)
     try:
-        await second.wait_healthy(base)
+        await second.wait_healthy(f"http://127.0.0.1:{port}")
     finally:
         second.stop()
 
@@ -87,6 +94,8 @@ async def test_production_serve_refuses_pending_migrations_then_runs(
             assert ready.status == 200
             assert (await ready.json())["checks"] == {"database": "ok", "redis": "ok"}
         assert not (tmp_path / "var").exists()
+        warned = [line for line in server.output().splitlines() if "OCP_COOKIE_SECURE" in line]
+        assert len(warned) == 1 and "WARNING" in warned[0], server.output()
     finally:
         assert server.stop() == 0, server.output()
 
@@ -132,3 +141,20 @@ async def test_createadmin_creates_then_promotes(
                 assert emails == {"boss@example.com", "helper@example.com"}
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://localhost:8080"),
+        ("0.0.0.0", "http://localhost:8080"),
+        ("::", "http://localhost:8080"),
+        ("::1", "http://localhost:8080"),
+        ("localhost", "http://localhost:8080"),
+        ("10.1.2.3", "http://10.1.2.3:8080"),
+        ("fd00::5", "http://[fd00::5]:8080"),
+        ("api.example.org", "http://api.example.org:8080"),
+    ],
+)
+def test_the_printed_url_names_localhost_for_local_and_wildcard_hosts(host: str, url: str) -> None:
+    assert base_url(host, 8080) == url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -82,3 +83,48 @@ async def test_enroll_study_complete_in_one_process(
     listing = await (await student.get("/api/v1/users/me/enrollments")).json()
     assert listing["items"][0]["status"] == "completed"
     assert listing["items"][0]["next_lesson"] is None
+
+
+async def test_embedded_completion_runs_log_their_job_ids(
+    aiohttp_client: ClientFactory, embedded_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each run's log line names its job, ``complete:<enrollment_id>:<n>``, as arq's do."""
+    caplog.set_level(logging.INFO, logger="ocp.jobs")
+    app = create_app(embedded_settings)
+    anonymous = await aiohttp_client(app)
+    teacher, th, _ = await _signed_in(
+        aiohttp_client, anonymous.server, "t@example.com", "instructor"
+    )
+    course = await (
+        await teacher.post("/api/v1/courses", json={"title": "Logged Course"}, headers=th)
+    ).json()
+    lessons = []
+    for title in ("One", "Two"):
+        made = await teacher.post(
+            f"/api/v1/courses/{course['id']}/lessons", json={"title": title}, headers=th
+        )
+        lessons.append((await made.json())["id"])
+    await teacher.patch(f"/api/v1/courses/{course['id']}", json={"status": "published"}, headers=th)
+    student, sh, _ = await _signed_in(aiohttp_client, anonymous.server, "s@example.com")
+    enrolled = await student.post(f"/api/v1/courses/{course['id']}/enrollment", headers=sh)
+    enrollment_id = (await enrolled.json())["id"]
+    jobs = app[JOBS]
+    assert isinstance(jobs, InProcessJobQueue)
+    await jobs.drain()
+    for lesson_id in lessons:
+        answer = await student.put(
+            f"/api/v1/courses/{course['id']}/lessons/{lesson_id}/progress",
+            json={"completed": True},
+            headers=sh,
+        )
+        assert answer.status == 200
+        await jobs.drain()
+
+    runs = [
+        r for r in caplog.records if r.name == "ocp.jobs" and "recalculate_completion" in r.message
+    ]
+    ids = [r.fields["job_id"] for r in runs]  # type: ignore[attr-defined]
+    assert ids == [f"complete:{enrollment_id}:{n}" for n in (1, 2, 3)], ids
+    for record, job_id in zip(runs, ids, strict=True):
+        assert job_id in record.getMessage()
+        assert record.fields["outcome"] == "succeeded"  # type: ignore[attr-defined]

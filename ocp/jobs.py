@@ -1,10 +1,11 @@
 """Background jobs by name: arq in production, an in-process runner when embedded.
 
 Both run the same job functions (``async def job(ctx, *args)``, kept in ``workers/``).
-Recalculations are *coalesced* (STACK.md): the writer sets a marker and enqueues only when
-the marker was not already set, with a job id unique per enqueue; the job clears the marker
-as its first step, before it reads anything. A change is then either seen by a job that has
-not started reading yet, or it enqueues a new one; none is lost and none piles up.
+Recalculations are *coalesced* (docs/architecture.md, "Background jobs"): the writer sets a
+marker and enqueues only when the marker was not already set, with a job id unique per
+enqueue; the job clears the marker as its first step, before it reads anything. A change is
+then either seen by a job that has not started reading yet, or it enqueues a new one; none is
+lost and none piles up.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Schema migrations with aerich: one folder per dialect (see STACK.md), picked from the URL."""
+"""Schema migrations with aerich: a folder per dialect (docs/development.md), picked by URL."""
 
 from __future__ import annotations
 

@@ -27,7 +27,8 @@ log = logging.getLogger("ocp.worker")
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    """Open the ORM (keeping its context to close it, STACK.md), the bus and the queue.
+    """Open the ORM, the bus and the queue. The ORM's context is kept to close it with:
+    Tortoise 1.x closes connections only from the context that opened them.
 
     A ctx that arrives with ``"orm"`` (tests running a worker beside an app) keeps it.
     """
@@ -51,7 +52,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 def functions() -> list[Any]:
-    """The jobs as arq registers them: none keeps a result (see STACK.md)."""
+    """The jobs as arq registers them: none keeps a result (one kept blocks re-enqueues)."""
     tries = {"process_upload": uploads.ARQ_MAX_TRIES}
     return [
         func(

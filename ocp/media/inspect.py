@@ -1,7 +1,7 @@
 """What an uploaded file really is, judged from its bytes: sniffed, validated, described.
 
 The name and the client's content type are never trusted: the bytes decide the type, and a
-known extension must agree with them (SECURITY.md, "Files"). Images are decoded in full and
+known extension must agree with them (README, "Media rules"). Images are decoded in full and
 re-encoded as a JPEG thumbnail; PDFs, media and archives are parsed just enough to be sure.
 
 Whatever a parser raises is the file's doing: the file is rejected as damaged at once, the

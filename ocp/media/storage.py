@@ -40,7 +40,7 @@ class StagedFile:
         self._file = path.open("xb")
 
     def write(self, chunk: bytes) -> None:
-        """Inline, not in a thread: for 1 MiB chunks a thread hop costs more (PERF-NOTES)."""
+        """Inline, not in a thread: for 1 MiB chunks a thread hop costs more than the work."""
         self._hash.update(chunk)
         self._file.write(chunk)
         self.size += len(chunk)

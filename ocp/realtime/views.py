@@ -1,4 +1,4 @@
-"""``GET /api/v1/ws``: the WebSocket of DESIGN.md's real-time protocol."""
+"""``GET /api/v1/ws``: the WebSocket of docs/websocket.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The WebSocket protocol of DESIGN.md, through a real socket to the real app."""
+"""The WebSocket protocol of docs/websocket.md, through a real socket to the real app."""
 
 from __future__ import annotations
 

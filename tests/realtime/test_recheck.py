@@ -33,7 +33,8 @@ def quick_rechecks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @contextlib.asynccontextmanager
 async def database_down(database_url: str) -> AsyncIterator[None]:
-    """The app's database refuses connections (and loses those it had) until the block ends."""
+    """The app's database refuses connections (and loses those it had) until the block ends.
+    Use it through :func:`outage`, which also waits for the app to recover."""
     name = database_url.rsplit("/", 1)[1]
     admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
     try:
@@ -45,6 +46,19 @@ async def database_down(database_url: str) -> AsyncIterator[None]:
     finally:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def outage(client: TestClient, settings: Settings) -> AsyncIterator[None]:
+    """The database is down inside the block; after it, wait until the app's pool is whole
+    again, so no half-made connection outlives the test."""
+    async with database_down(settings.database_url or ""):
+        yield
+    for _ in range(100):
+        if (await client.get("/readyz")).status == 200:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the app did not recover from the outage")
 
 
 async def close_code(ws: aiohttp.ClientWebSocketResponse, timeout: float) -> int:
@@ -71,7 +85,7 @@ async def test_a_failed_recheck_is_retried_and_rechecks_go_on(
 
     monkeypatch.setattr(views, "MAX_RECHECK_FAILURES", 1000)
     ws, teacher_id, course_id = await course_socket(users)
-    async with database_down(settings.database_url or ""):
+    async with outage(users.client, settings):
         await asyncio.sleep(1.0)  # several re-checks fail meanwhile
     await User.filter(id=teacher_id).update(role="student")  # no control message: the net
     dropped = await ws.receive_json(timeout=10)
@@ -86,7 +100,7 @@ async def test_rechecks_failing_again_and_again_close_with_1011(
 
     monkeypatch.setattr(views, "MAX_RECHECK_FAILURES", 3)
     ws, _, _ = await course_socket(users)
-    async with database_down(settings.database_url or ""):
+    async with outage(users.client, settings):
         assert await close_code(ws, 10) == aiohttp.WSCloseCode.INTERNAL_ERROR
 
 

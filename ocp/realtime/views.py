@@ -22,7 +22,7 @@ from ocp.realtime.tickets import TICKET_TTL
 from ocp.users import service as users_service
 from ocp.users.models import User
 from ocp.web.auth import Caller, caller_of, origin_allowed
-from ocp.web.endpoint import PUBLIC, SIGNED_IN, Endpoint
+from ocp.web.endpoint import SIGNED_IN, Endpoint
 from ocp.web.responses import dumped
 
 MAX_FRAME = 64 * 1024
@@ -202,8 +202,12 @@ routes = [
         ),
     ),
     Endpoint(
-        "GET", "/api/v1/ws", websocket, PUBLIC, "The real-time WebSocket", "Real time",
-        status=101, errors=(401, 403, 429),
+        "GET", "/api/v1/ws", websocket, SIGNED_IN, "The real-time WebSocket", "Real time",
+        status=101, errors=(403, 429), query_credential="ticket",
+        error_notes={
+            400: "Not a WebSocket handshake (no `Upgrade: websocket`, or a bad handshake header).",
+            401: "No credential (cookie, Bearer token or fresh ticket), or one that does not hold.",
+        },
         description=(
             "Upgrade to a WebSocket (session cookie or Bearer token; anonymous: 401 before the "
             "upgrade; a cookie upgrade from a foreign Origin: 403). JSON frames: "

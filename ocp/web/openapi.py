@@ -33,7 +33,7 @@ ERROR_TEXT = {
     415: "The body is not of the media type this operation takes.",
     422: "Validation failed; `errors` maps each field to its messages.",
     429: "Too many attempts; retry after `Retry-After` seconds.",
-    503: "A dependency is down.",
+    503: "A dependency is down, or busy: try again (`Retry-After` when known).",
     507: "The server has no room to store this now.",
 }
 PUBLIC_401 = (

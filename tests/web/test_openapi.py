@@ -133,3 +133,8 @@ async def test_nullable_answers_are_documented_as_nullable(client: TestClient) -
     document = await (await client.get("/api/openapi.json")).json()
     session = document["components"]["schemas"]["Session"]["properties"]["csrf_token"]
     assert session["nullable"] is True
+
+
+async def test_a_busy_file_store_is_documented_on_uploads(client: TestClient) -> None:
+    document = await (await client.get("/api/openapi.json")).json()
+    assert "503" in document["paths"]["/api/v1/uploads"]["post"]["responses"]

@@ -69,7 +69,9 @@ validation errors, `errors` (field -> messages). Unknown fields in a body are re
 `{COOKIE_NAME}` cookie and returns a CSRF token: send it as `{CSRF_HEADER}` on every
 POST/PUT/PATCH/DELETE made with the cookie. Scripts and dashboards use a personal API token
 (`POST /api/v1/auth/tokens`) as `Authorization: Bearer <token>`, which needs no CSRF token.
-To try the API from this page, create a token and use **Authorize**.
+To try the API from this page, create a token and use **Authorize**. A credential that does
+not hold (an unknown or revoked token, the cookie of an ended session) is refused with 401 on
+every operation, public ones included, whatever else comes with it.
 
 **Lists** take `page` (from 1) and `per_page` (1-100; larger values are capped) and answer
 `{{items, page, per_page, total}}` with an RFC 8288 `Link` header (first, prev, next, last).

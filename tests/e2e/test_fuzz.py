@@ -40,7 +40,7 @@ from ocp.courses.seed import DEMO_PASSWORD, STUDENT_EMAIL
 from tests.conftest import SECRET
 from tests.e2e.processes import Server, clean_env, free_port, run_ocp
 
-EXAMPLES = 25  # per operation and phase: the three runs take about three minutes here
+EXAMPLES = 40  # per operation and phase: the three runs take about two and a half minutes
 SEED = 20261203
 ADMIN_EMAIL, ADMIN_PASSWORD = "fuzz-admin@example.com", "fuzz-admin-password"
 # schemathesis' defaults for positive_data_acceptance (which ALSO_EXPECTED extends) and for

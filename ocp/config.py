@@ -50,7 +50,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     session_max_age: int = 14 * 24 * 3600
     session_idle_timeout: int = 2 * 24 * 3600
-    max_body_kb: int = 1024
+    # The largest valid body fits even \u-escaped (a 200,000-character lesson body: 2.4 MB).
+    max_body_kb: int = 4096
     login_max_failures_per_email: int = 5
     login_max_failures_per_address: int = 30
     login_failure_window: int = 15 * 60

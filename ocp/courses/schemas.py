@@ -6,16 +6,25 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ocp.courses.currencies import ISO_4217
 from ocp.courses.models import ContentType, CourseStatus, Level
 from ocp.media.schemas import AssetSchema
 from ocp.media.service import media_url, thumbnail_url
-from ocp.web.schemas import ID_RANGE, InputSchema, PageQuerySchema, StrictBoolean, TrimmedString
+from ocp.web.schemas import (
+    ID_RANGE,
+    HttpUrl,
+    InputSchema,
+    PageQuerySchema,
+    StrictBoolean,
+    TrimmedString,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PRICE_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
+# PRICE_TEXT within 0-100000, as one pattern for the OpenAPI document.
+PRICE_PATTERN = r"^0*(?:100000(?:\.0{1,2})?|[0-9]{1,5}(?:\.[0-9]{1,2})?)$"
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
 MAX_PRICE = Decimal("100000")
 MAX_DURATION = 100_000
@@ -40,15 +49,20 @@ class Slug(TrimmedString):
 
 
 class Price(fields.Decimal):
-    """A price as a JSON number or string: 0 to 100000 with at most 2 decimal places."""
+    """A price, 0 to 100000 with at most 2 decimal places: a decimal string such as "19.99" or,
+    in a JSON body (not ``text_only``), a number as written (19.99, not 19.990000000000002)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(places=None, as_string=True, **kwargs)
+    def __init__(self, *, text_only: bool = False, **kwargs: Any) -> None:
+        text = {"type": "string", "pattern": PRICE_PATTERN, "example": "19.99"}
+        number = {"type": "number", "minimum": 0, "maximum": int(MAX_PRICE), "multipleOf": 0.01}
+        declared = text if text_only else {"anyOf": [number, text]}
+        metadata = {"json_schema": declared, **kwargs.pop("metadata", {})}
+        super().__init__(places=None, as_string=True, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise ValidationError("Must be a number.")
-        if isinstance(value, str) and not PRICE_TEXT.match(value):
+        if isinstance(value, str) and not PRICE_TEXT.fullmatch(value):
             raise ValidationError("Write it like 19.99.")
         number = super()._deserialize(str(value), attr, data, **kwargs)
         if not number.is_finite() or number < 0 or number > MAX_PRICE:
@@ -61,13 +75,6 @@ class Price(fields.Decimal):
 class StrictInteger(fields.Integer):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(strict=True, **kwargs)
-
-
-class HttpUrl(fields.Url):
-    def __init__(self, schemes: set[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(
-            schemes=schemes or {"http", "https"}, validate=validate.Length(max=2048), **kwargs
-        )
 
 
 class InstructorSchema(Schema):
@@ -152,14 +159,20 @@ class CourseFieldsSchema(InputSchema):
     tags = fields.List(Slug(max_length=40), validate=validate.Length(max=MAX_TAGS))
     level = fields.String(validate=validate.OneOf(LEVELS))
     language = TrimmedString(
-        validate=validate.Regexp(LANGUAGE, error="A lower-case language code such as en or pt-br.")
+        validate=[
+            validate.Length(max=8),  # the column's width
+            validate.Regexp(LANGUAGE, error="A lower-case language code such as en or pt-br."),
+        ]
     )
     price = Price()
-    currency = TrimmedString(
+    currency = fields.String(
         validate=validate.OneOf(sorted(ISO_4217), error="An ISO 4217 code such as USD.")
     )
     duration_minutes = StrictInteger(validate=validate.Range(min=0, max=MAX_DURATION))
-    cover_image_url = HttpUrl(allow_none=True)
+    cover_image_url = HttpUrl(
+        allow_none=True,
+        metadata={"description": "An http(s) URL; null or an empty string removes it."},
+    )
     cover_id = StrictInteger(
         allow_none=True,
         validate=ID_RANGE,
@@ -199,24 +212,21 @@ class CatalogQuerySchema(PageQuerySchema):
     tag = Slug(max_length=40)
     instructor = fields.Integer(validate=ID_RANGE)
     level = fields.String(validate=validate.OneOf(LEVELS))
-    language = fields.String(validate=validate.Regexp(LANGUAGE))
-    price_min = Price()
-    price_max = Price()
+    language = TrimmedString(validate=validate.Regexp(LANGUAGE))
+    price_min = Price(text_only=True)
+    price_max = Price(text_only=True)
     is_free = fields.String(validate=validate.OneOf(["true", "false"]))
     duration_min = fields.Integer(validate=validate.Range(min=0, max=MAX_DURATION))
     duration_max = fields.Integer(validate=validate.Range(min=0, max=MAX_DURATION))
     sort = fields.String(
         validate=validate.OneOf(SORTS),
-        metadata={"description": "Default: `relevance` with `q`, `newest` without."},
+        metadata={
+            "description": (
+                "Default: `relevance` with `q`, `newest` without; `relevance` without `q` "
+                "sorts as `newest`."
+            )
+        },
     )
-
-    @validates_schema
-    def check_ranges(self, data: dict[str, Any], **kwargs: Any) -> None:
-        for low, high in (("price_min", "price_max"), ("duration_min", "duration_max")):
-            if low in data and high in data and data[low] > data[high]:
-                raise ValidationError(f"Must not exceed {high}.", low)
-        if data.get("sort") == "relevance" and "q" not in data:
-            raise ValidationError("Sorting by relevance needs q.", "sort")
 
     @post_load
     def normalize(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -225,6 +235,8 @@ class CatalogQuerySchema(PageQuerySchema):
                 data[name] = int(data[name] * 100)
         if "is_free" in data:
             data["is_free"] = data["is_free"] == "true"
+        if "q" not in data and data.get("sort") == "relevance":
+            data["sort"] = "newest"
         data.setdefault("sort", "relevance" if "q" in data else "newest")
         return data
 
@@ -283,7 +295,11 @@ class LessonFieldsSchema(InputSchema):
     body = fields.String(
         validate=validate.Length(max=200_000), metadata={"description": "HTML; sanitized."}
     )
-    video_url = HttpUrl(schemes={"https"}, allow_none=True)
+    video_url = HttpUrl(
+        https_only=True,
+        allow_none=True,
+        metadata={"description": "An https URL; null or an empty string removes it."},
+    )
     asset_id = StrictInteger(
         allow_none=True,
         validate=ID_RANGE,
@@ -306,5 +322,8 @@ class LessonOrderSchema(InputSchema):
         StrictInteger(validate=ID_RANGE),
         required=True,
         validate=validate.Length(max=10_000),
-        metadata={"description": "Every lesson of the course, each once, in the new order."},
+        metadata={
+            "description": "Every lesson of the course, each once, in the new order.",
+            "uniqueItems": True,
+        },
     )

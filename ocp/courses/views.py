@@ -212,8 +212,16 @@ async def reorder_lessons(request: web.Request) -> web.Response:
 
 
 COURSE_PATH = "/api/v1/courses/{id}"
-LESSON_PATH = COURSE_PATH + "/lessons/{lesson_id}"
+# Digits only, so that `.../lessons/order` is never taken for a lesson (nor listed in its Allow).
+LESSON_PATH = COURSE_PATH + r"/lessons/{lesson_id:\d+}"
 WRITE_ERRORS = (403, 404)
+COURSE_422 = (
+    "Validation failed; also when `cover_id` names no ready image upload of the course's "
+    "instructor, or `instructor_id` no active instructor."
+)
+LESSON_422 = (
+    "Validation failed; also when `asset_id` names no ready upload of the course's instructor."
+)
 
 routes = [
     Endpoint(
@@ -231,9 +239,10 @@ routes = [
             "and the instructor's name (PostgreSQL: full text with web-search syntax such as "
             '`python -django "data science"`, the last word also as a prefix; embedded: every '
             "word as a substring). Prices are decimal strings; `price_min`/`price_max` take "
-            "decimals. Answers are cached per process and dropped on every catalog change; "
-            "enrollment counts (and the `popular` order) may lag by up to "
-            "`OCP_CATALOG_CACHE_MAX_AGE` seconds (30 by default)."
+            "decimals; a range whose minimum exceeds its maximum matches nothing. Answers are "
+            "cached per process and dropped on every catalog change; enrollment counts (and "
+            "the `popular` order) may lag by up to `OCP_CATALOG_CACHE_MAX_AGE` seconds (30 by "
+            "default)."
         ),
     ),
     Endpoint(
@@ -247,6 +256,7 @@ routes = [
         status=201,
         response=CourseSchema,
         errors=(409,),
+        error_notes={422: COURSE_422},
         description=(
             "The caller owns the draft; admins may pass `instructor_id` (instructors may not). "
             "The slug derives from the title once and stays."
@@ -275,6 +285,7 @@ routes = [
         body=CourseUpdateSchema,
         response=CourseSchema,
         errors=(*WRITE_ERRORS, 409),
+        error_notes={422: COURSE_422},
         description=(
             'Owner or admin; another instructor gets 403. `"status": "published"` needs at '
             "least one lesson (409)."
@@ -326,6 +337,7 @@ routes = [
         status=201,
         response=LessonSchema,
         errors=WRITE_ERRORS,
+        error_notes={422: LESSON_422},
         description=(
             "Appended when `position` is left out. `asset_id` attaches a ready upload of the "
             "course's instructor (`POST /api/v1/uploads`); readers get it as `asset`."
@@ -342,6 +354,9 @@ routes = [
         response=LessonOutlineSchema,
         response_many=True,
         errors=WRITE_ERRORS,
+        error_notes={
+            422: "Validation failed; also when the list is not every lesson of the course."
+        },
     ),
     Endpoint(
         "GET",
@@ -364,6 +379,7 @@ routes = [
         body=LessonFieldsSchema,
         response=LessonSchema,
         errors=WRITE_ERRORS,
+        error_notes={422: LESSON_422},
         description="`asset_id`: a ready upload of the course's instructor; null detaches.",
     ),
     Endpoint(

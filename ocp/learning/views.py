@@ -122,7 +122,10 @@ CHANGES_LIMIT = (
 routes = [
     Endpoint(
         "POST", ENROLLMENT, enroll, SIGNED_IN, "Enroll in a course", LEARNING,
-        status=201, response=EnrollmentSchema, errors=(402, 404, 409, 429),
+        status=201, response=EnrollmentSchema, errors=(404, 409, 429),
+        error_notes={
+            402: "The course is paid: paid enrollment comes with payments (not built yet).",
+        },
         description=(
             "Published free courses; a paid course answers 402 until payments exist. Already "
             "enrolled: 409 (never a second enrollment, also under parallel requests). Enrolling "

@@ -85,7 +85,12 @@ class UploadFormSchema(Schema):
 
     file = fields.Raw(
         required=True,
-        metadata={"type": "string", "format": "binary", "description": "The file; one part."},
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "minLength": 1,
+            "description": "The file, not empty; one part.",
+        },
     )
 
 

@@ -256,7 +256,7 @@ routes = [
         form=UploadFormSchema,
         status=202,
         response=UploadSchema,
-        errors=(507,),
+        errors=(503, 507),
         description=(
             "multipart/form-data with one part named `file`. The bytes are streamed to storage "
             "and hashed; the answer comes at once with `status: processing` and a `Location`. "

@@ -25,7 +25,7 @@ from ocp.realtime.hub import Connection
 from ocp.realtime.tickets import TICKET_TTL
 from ocp.users.models import User
 from ocp.web.auth import caller_of, origin_allowed
-from ocp.web.endpoint import PUBLIC, SIGNED_IN, Endpoint
+from ocp.web.endpoint import SIGNED_IN, Endpoint
 from ocp.web.responses import dumped
 
 log = logging.getLogger("ocp.ws")
@@ -239,23 +239,29 @@ routes = [
         ),
     ),
     Endpoint(
-        "GET", "/api/v1/ws", websocket, PUBLIC, "The real-time WebSocket", "Real time",
-        status=101, errors=(401, 403, 429),
+        "GET", "/api/v1/ws", websocket, SIGNED_IN, "The real-time WebSocket", "Real time",
+        status=101, errors=(403, 429), query_credential="ticket",
+        error_notes={
+            400: "Not a WebSocket handshake (no `Upgrade: websocket`, or a bad handshake header).",
+            401: "No credential (cookie, Bearer token or fresh ticket), or one that does not hold.",
+        },
         description=(
-            "Upgrade to a WebSocket (session cookie or Bearer token; anonymous: 401 before the "
-            "upgrade; a cookie upgrade from a foreign Origin: 403). JSON frames: "
+            "Upgrade to a WebSocket (session cookie, Bearer token, or a `?ticket=` from "
+            "`POST /api/v1/ws/ticket`; anonymous: 401 before the upgrade; a cookie or ticket "
+            "upgrade from a foreign Origin: 403). JSON frames: "
             '`{"op": "subscribe", "channel": "course:42", "since": "<last event id>"}`, '
             '`{"op": "unsubscribe", "channel": ...}`; the server answers `subscribed` '
-            '(with `reset: true` when `since` is older than the kept history: reload by REST), '
-            "`event` frames `{op, channel, id, type, data}` and `error` frames "
-            "`{op, code, channel?, detail}` (the socket stays open). Channels: `user:<id>` "
-            "(that user and admins), `course:<id>` (its instructor and admins), `admin`. "
-            "Authenticated by session cookie, Bearer token or a `?ticket=` from "
-            "`POST /api/v1/ws/ticket`. Frames over 64 KiB close the socket with 1009; a "
-            "socket too slow to keep up is closed with 1013; shutdown closes with 1001. At most "
-            "100 sockets per user and process (429). "
-            "Rights are re-checked every 30 s: a channel no longer readable gets an error "
-            "frame and stops; an ended session, ticket user or revoked token closes with 1008."
+            "(with `reset: true` when the kept history cannot vouch for `since`: reload by "
+            "REST; otherwise every kept event after it is replayed in order), `event` frames "
+            "`{op, channel, id, type, data}` and `error` frames `{op, code, channel?, detail}` "
+            "(the socket stays open). Channels: `user:<id>` (that user and admins), "
+            "`course:<id>` (its instructor and admins), `admin`. Frames over 64 KiB close the "
+            "socket with 1009; a socket too slow for live events is closed with 1013; shutdown "
+            "closes with 1001. At most 100 sockets per user and process (429). A lost right "
+            "applies within a second in every process: a channel no longer readable gets a "
+            "`forbidden` error frame and stops; deactivation, logout, a password change made "
+            "elsewhere and a revoked token close the sockets of that credential with 1008. "
+            "The whole protocol: docs/websocket.md in the repository."
         ),
     ),
 ]  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from ocp.users.models import Role
-from ocp.web.schemas import InputSchema, PageQuerySchema, StrictBoolean, TrimmedString
+from ocp.web.schemas import HttpUrl, InputSchema, PageQuerySchema, StrictBoolean, TrimmedString
 
 PASSWORD = validate.Length(min=10, max=128)
 ROLES = [role.value for role in Role]
@@ -20,11 +20,6 @@ class Email(fields.Email):
         if isinstance(value, str):
             value = value.strip()
         return str(super()._deserialize(value, attr, data, **kwargs)).lower()
-
-
-class HttpUrl(fields.Url):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(schemes={"http", "https"}, validate=validate.Length(max=2048), **kwargs)
 
 
 class UserSchema(Schema):
@@ -55,14 +50,23 @@ class SessionSchema(Schema):
     user = fields.Nested(UserSchema, required=True)
     csrf_token = fields.String(
         required=True,
-        metadata={"description": "Send it as X-CSRF-Token on every unsafe cookie request."},
+        allow_none=True,
+        metadata={
+            "description": (
+                "Send it as X-CSRF-Token on every unsafe cookie request; null when signed in "
+                "with a Bearer token, which needs none."
+            )
+        },
     )
 
 
 class ProfileUpdateSchema(InputSchema):
     full_name = TrimmedString(validate=validate.Length(min=1, max=100))
     bio = TrimmedString(validate=validate.Length(max=2000))
-    avatar_url = HttpUrl(allow_none=True)
+    avatar_url = HttpUrl(
+        allow_none=True,
+        metadata={"description": "An http(s) URL; null or an empty string removes it."},
+    )
 
 
 class PasswordChangeSchema(InputSchema):

@@ -170,7 +170,9 @@ async def change_password(
         raise TooManyRequests("Too many wrong passwords for this account", retry_after=retry)
     matches, _ = await passwords.verify(current_password, user.password_hash)
     if not matches:
-        raise ValidationFailed(errors={"current_password": ["Wrong password."]})
+        raise Forbidden(
+            "The current password is wrong", errors={"current_password": ["Wrong password."]}
+        )
     await limiter.reset(attempts_key)
     if current_password == new_password:
         raise ValidationFailed(errors={"new_password": ["Must differ from the current password."]})

@@ -150,6 +150,7 @@ routes = [
         ACCOUNTS,
         body=RegisterSchema,
         csrf=False,
+        ignores_stale_session=True,
         status=201,
         response=UserSchema,
         errors=(409, 429),
@@ -164,6 +165,7 @@ routes = [
         ACCOUNTS,
         body=LoginSchema,
         csrf=False,
+        ignores_stale_session=True,
         response=SessionSchema,
         errors=(401, 403, 429),
         description=(
@@ -183,7 +185,11 @@ routes = [
         "Sign out",
         ACCOUNTS,
         status=204,
-        description="Removes the session on the server side. Answers 204 also without a session.",
+        ignores_stale_session=True,
+        description=(
+            "Removes the session on the server side and clears the cookie. Answers 204 also "
+            "without a session, or with the cookie of one that has already ended."
+        ),
     ),
     Endpoint(
         "GET",
@@ -219,6 +225,13 @@ routes = [
         body=PasswordChangeSchema,
         status=204,
         errors=(429,),
+        error_notes={
+            403: (
+                "The current password is wrong (`errors.current_password`; it counts toward "
+                "the sign-in limit), or a missing CSRF token or a foreign Origin."
+            ),
+            422: "Validation failed, or the new password is the current one.",
+        },
         description=(
             "Every other session of the account stops working; this one continues under a new "
             "session id and CSRF token (read it from `GET /api/v1/auth/session`). API tokens "

@@ -1,7 +1,9 @@
 """Who is calling, and may they: session cookie or Bearer token, role rules, CSRF and Origin.
 
 Every route is declared with an ``Access`` (see ``ocp.web.endpoint``); a route without one
-is refused (deny by default).
+is refused (deny by default). A credential that does not hold is a 401 wherever it is sent,
+public routes included, whatever else the request carries: an unknown or revoked token, or a
+session cookie whose session has ended (that answer also clears the cookie).
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ from ocp.errors import Forbidden, Unauthorized
 from ocp.users import service as users_service
 from ocp.users.models import User
 from ocp.web.endpoint import Endpoint, endpoint_of
+from ocp.web.problems import DEFAULT_CHALLENGE as CHALLENGE
+from ocp.web.problems import problem_response
 from ocp.web.sessions import SessionState
 
 CSRF_HEADER = "X-CSRF-Token"
+# RFC 6750 challenges; no error code (CHALLENGE) when no credential, or another scheme's, came.
+REFUSED_BEARER = 'Bearer realm="ocp", error="invalid_token"'
+MALFORMED_BEARER = 'Bearer realm="ocp", error="invalid_request"'
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,20 @@ def client_address(request: web.Request) -> str:
 
 async def _bearer_caller(request: web.Request, header: str) -> Caller:
     scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthorized("Authorization must be 'Bearer <token>'")
+    if scheme.lower() != "bearer":
+        raise Unauthorized(
+            "Authorization must be 'Bearer <token>'", headers={"WWW-Authenticate": CHALLENGE}
+        )
+    if not secret.strip():
+        raise Unauthorized(
+            "Authorization must be 'Bearer <token>'", headers={"WWW-Authenticate": MALFORMED_BEARER}
+        )
     found = await users_service.authenticate_token(secret=secret.strip())
     if found is None:
-        raise Unauthorized("The token is unknown, revoked, or its owner is deactivated")
+        raise Unauthorized(
+            "The token is unknown, revoked, or its owner is deactivated",
+            headers={"WWW-Authenticate": REFUSED_BEARER},
+        )
     user, token_id = found
     return Caller(user=user, via="token", token_id=token_id)
 
@@ -105,6 +121,21 @@ def _check_browser_request(request: web.Request, endpoint: Endpoint, caller: Cal
             raise Forbidden(f"Missing or wrong {CSRF_HEADER} header")
 
 
+def _session_ended(request: web.Request) -> web.Response:
+    """401 for a session cookie that no longer holds; the answer clears the cookie (returned,
+    not raised, so that the session middleware still sees the ended session)."""
+    response = problem_response(
+        request,
+        status=401,
+        code="unauthorized",
+        title=Unauthorized.title,
+        detail="The session has ended (signed out, expired or replaced): sign in again",
+        headers={"WWW-Authenticate": CHALLENGE},
+    )
+    request.app[SESSIONS].clear_cookie(response)
+    return response
+
+
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     """Resolve the caller, then enforce the endpoint's access rule, CSRF and Origin."""
@@ -117,17 +148,21 @@ async def auth_middleware(request: web.Request, handler: Any) -> web.StreamRespo
         request[CALLER] = None
         return await handler(request)
     header = request.headers.get("Authorization")
-    caller: Caller | None
-    if header is not None:
-        caller = await _bearer_caller(request, header)
-    else:
-        caller = await _session_caller(request)
-        if endpoint.unsafe:
-            _check_browser_request(request, endpoint, caller)
+    caller = await _bearer_caller(request, header) if header is not None else None
+    if request.app[SESSIONS].presented(request):
+        from_cookie = await _session_caller(request)
+        if from_cookie is None and not endpoint.ignores_stale_session:
+            return _session_ended(request)
+        caller = caller or from_cookie
+    if header is None and endpoint.unsafe:
+        _check_browser_request(request, endpoint, caller)
     request[CALLER] = caller
     if endpoint.access.authenticated:
         if caller is None:
-            raise Unauthorized(headers={"WWW-Authenticate": 'Bearer realm="ocp"'})
+            credential = endpoint.query_credential
+            if credential is not None and request.query.get(credential):
+                return await handler(request)  # the handler redeems it, or answers 401
+            raise Unauthorized(headers={"WWW-Authenticate": CHALLENGE})
         if not endpoint.access.allows_role(caller.role):
             raise Forbidden(
                 f"This needs one of the roles: {', '.join(sorted(endpoint.access.roles))}"

@@ -69,6 +69,9 @@ class Endpoint:
     response_many: bool = False
     paginated: bool = False
     errors: tuple[int, ...] = ()
+    # What an error status means on this operation, where the generic text says too little
+    # (402 on a paid course, say); a status named here is documented like those in ``errors``.
+    error_notes: Mapping[int, str] = field(default_factory=dict)
     description: str = ""
     media_type: str = "application/json"
     # False only where a request starts a session (login, register): the Origin check stays.
@@ -76,6 +79,17 @@ class Endpoint:
     # True where the handler checks an Authorization header of its own (GET /metrics): no
     # caller is resolved from it.
     own_credentials: bool = False
+    # A credential of the handler's own besides cookie and Bearer, passed as this query
+    # parameter (the WebSocket's ``?ticket=``): a request that carries it and no other goes on
+    # to the handler, which redeems it or answers 401.
+    query_credential: str | None = None
+    # True only where a session cookie that no longer holds is replaced or ended rather than
+    # refused (login, register, logout).
+    ignores_stale_session: bool = False
+
+    def __post_init__(self) -> None:
+        if self.query_credential is not None and self.access.roles:
+            raise ValueError("a query credential is redeemed by the handler: no role rules")
 
     @property
     def unsafe(self) -> bool:

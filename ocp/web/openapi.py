@@ -14,13 +14,18 @@ from marshmallow import Schema, fields
 from ocp import __version__
 from ocp.web.auth import CSRF_HEADER
 from ocp.web.endpoint import Endpoint
-from ocp.web.schemas import PageSchema, ProblemSchema
+from ocp.web.schemas import MAX_ID, PageSchema, ProblemSchema
 from ocp.web.sessions import COOKIE_NAME
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 ERROR_TEXT = {
     400: "Malformed request (for example, a body that is not JSON).",
-    401: "Not authenticated, or the session or token is no longer valid.",
+    401: (
+        "Not signed in, or a credential that does not hold: an unknown or revoked token, a "
+        "malformed `Authorization` header, or the cookie of an ended session (this answer "
+        "clears it)."
+    ),
+    402: "Payment required: this needs a payment first.",
     403: "Authenticated but not allowed (role, CSRF token, or Origin).",
     404: "Not found, or not visible to the caller.",
     409: "Conflicts with the current state.",
@@ -28,8 +33,32 @@ ERROR_TEXT = {
     415: "The body is not of the media type this operation takes.",
     422: "Validation failed; `errors` maps each field to its messages.",
     429: "Too many attempts; retry after `Retry-After` seconds.",
-    503: "A dependency is down.",
+    503: "A dependency is down, or busy: try again (`Retry-After` when known).",
     507: "The server has no room to store this now.",
+}
+PUBLIC_401 = (
+    "A credential was sent that does not hold (an unknown or revoked token, a malformed "
+    "`Authorization` header, or the cookie of an ended session, which this answer clears). "
+    "This operation needs none, but refuses a bad one: send none instead."
+)
+HEADERS = {
+    401: {
+        "WWW-Authenticate": {
+            "description": (
+                'RFC 6750: `Bearer realm="ocp"`, with `error="invalid_token"` for a token '
+                'that does not hold and `error="invalid_request"` for a malformed one.'
+            ),
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
 }
 DESCRIPTION = f"""
 The OCP REST API. JSON in, JSON out; every error is an RFC 9457 problem
@@ -40,7 +69,9 @@ validation errors, `errors` (field -> messages). Unknown fields in a body are re
 `{COOKIE_NAME}` cookie and returns a CSRF token: send it as `{CSRF_HEADER}` on every
 POST/PUT/PATCH/DELETE made with the cookie. Scripts and dashboards use a personal API token
 (`POST /api/v1/auth/tokens`) as `Authorization: Bearer <token>`, which needs no CSRF token.
-To try the API from this page, create a token and use **Authorize**.
+To try the API from this page, create a token and use **Authorize**. A credential that does
+not hold (an unknown or revoked token, the cookie of an ended session) is refused with 401 on
+every operation, public ones included, whatever else comes with it.
 
 **Lists** take `page` (from 1) and `per_page` (1-100; larger values are capped) and answer
 `{{items, page, per_page, total}}` with an RFC 8288 `Link` header (first, prev, next, last).
@@ -54,14 +85,16 @@ def page_schema(item: type[Schema]) -> type[Schema]:
     return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item), required=True)})
 
 
+PATH_VARIABLE = re.compile(r"{(\w+)(?::[^{}]*)?}")
+
+
 def _error_statuses(endpoint: Endpoint) -> list[int]:
-    statuses = set(endpoint.errors)
+    # 401 everywhere: a credential that does not hold is refused on public operations too.
+    statuses = {*endpoint.errors, *endpoint.error_notes, 401}
     if endpoint.body is not None or endpoint.form is not None:
         statuses |= {400, 413, 415, 422}
     if endpoint.query is not None:
         statuses.add(422)
-    if endpoint.access.authenticated:
-        statuses.add(401)
     if endpoint.access.roles or endpoint.unsafe:
         statuses.add(403)
     if "{" in endpoint.path:
@@ -69,14 +102,43 @@ def _error_statuses(endpoint: Endpoint) -> list[int]:
     return sorted(statuses)
 
 
-def _path_type(name: str) -> str:
-    return "integer" if name == "id" or name.endswith("_id") else "string"
+def _error_response(endpoint: Endpoint, status: int) -> dict[str, Any]:
+    text = endpoint.error_notes.get(status) or ERROR_TEXT.get(status, "Error.")
+    if status == 401 and not endpoint.access.authenticated:
+        text = PUBLIC_401
+    response: dict[str, Any] = {
+        "description": text,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": "Problem"}},
+    }
+    if status in HEADERS:
+        response["headers"] = HEADERS[status]
+    return response
+
+
+def documented_path(path: str) -> str:
+    """The route's path without the router's regular expressions: ``{id:\\d+}`` -> ``{id}``."""
+    return PATH_VARIABLE.sub(r"{\1}", path)
+
+
+def _path_schema(name: str) -> dict[str, Any]:
+    if name == "id" or name.endswith("_id"):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return {"type": "string"}
+
+
+def _security(endpoint: Endpoint) -> list[dict[str, list[str]]]:
+    if not endpoint.access.authenticated:
+        return []
+    schemes: list[dict[str, list[str]]] = [{"session": []}, {"bearer": []}]
+    if endpoint.query_credential is not None:
+        schemes.append({endpoint.query_credential: []})
+    return schemes
 
 
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
-        {"in": "path", "name": name, "required": True, "schema": {"type": _path_type(name)}}
-        for name in re.findall(r"{(\w+)}", endpoint.path)
+        {"in": "path", "name": name, "required": True, "schema": _path_schema(name)}
+        for name in PATH_VARIABLE.findall(endpoint.path)
     ]
     if endpoint.query is not None:
         parameters.append({"in": "query", "schema": endpoint.query})
@@ -107,10 +169,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     responses: dict[str, Any] = {str(endpoint.status): success}
     responses.update({str(code): dict(answer) for code, answer in endpoint.other_responses.items()})
     for status in _error_statuses(endpoint):
-        responses[str(status)] = {
-            "description": ERROR_TEXT.get(status, "Error."),
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": "Problem"}},
-        }
+        responses[str(status)] = _error_response(endpoint, status)
     operation: dict[str, Any] = {
         "operationId": f"{endpoint.handler.__module__.split('.')[-2]}.{endpoint.handler.__name__}",
         "summary": endpoint.summary,
@@ -118,7 +177,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         "tags": [endpoint.tag],
         "parameters": parameters,
         "responses": responses,
-        "security": [{"session": []}, {"bearer": []}] if endpoint.access.authenticated else [],
+        "security": _security(endpoint),
     }
     if endpoint.body is not None:
         operation["requestBody"] = {
@@ -133,23 +192,44 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     return operation
 
 
+def _declared_schema(converter: Any, field: fields.Field, ret: dict[str, Any], **_: Any) -> Any:
+    """A field that spells out its JSON Schema (metadata ``json_schema``) is documented so."""
+    declared = field.metadata.get("json_schema")
+    if declared is None:
+        return {}
+    kept = {key: ret[key] for key in ("description", "nullable", "default") if key in ret}
+    ret.clear()
+    return {**declared, **kept}
+
+
 def build(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
     """The whole document, as a dict ready for JSON."""
+    marshmallow = MarshmallowPlugin()
     spec = APISpec(
         title="OCP API",
         version=__version__,
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
-        info={"description": DESCRIPTION},
+        plugins=[marshmallow],
+        info={
+            "description": DESCRIPTION,
+            "license": {"name": "MIT", "url": "https://spdx.org/licenses/MIT.html"},
+        },
+        servers=[{"url": "/"}],
     )
+    assert marshmallow.converter is not None
+    marshmallow.converter.add_attribute_function(_declared_schema)
     spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": COOKIE_NAME}
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", schema=ProblemSchema)
+    endpoints = list(endpoints)
+    for name in sorted({e.query_credential for e in endpoints if e.query_credential}):
+        spec.components.security_scheme(name, {"type": "apiKey", "in": "query", "name": name})
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
+        path = documented_path(endpoint.path)
+        paths.setdefault(path, {})[endpoint.method.lower()] = _operation(endpoint)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

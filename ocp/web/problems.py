@@ -19,6 +19,7 @@ from ocp.web.cors import add_cors_headers
 log = logging.getLogger("ocp.web")
 
 PROBLEM_TYPE = "application/problem+json"
+DEFAULT_CHALLENGE = 'Bearer realm="ocp"'
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _AIOHTTP_CODES = {
     404: "not-found",
@@ -51,11 +52,11 @@ def problem_response(
     }
     if errors:
         body["errors"] = errors
+    headers = dict(headers or {})
+    if status == 401:  # RFC 9110: a 401 always names how to authenticate
+        headers.setdefault("WWW-Authenticate", DEFAULT_CHALLENGE)
     return web.Response(
-        status=status,
-        text=json.dumps(body),
-        content_type=PROBLEM_TYPE,
-        headers=dict(headers or {}),
+        status=status, text=json.dumps(body), content_type=PROBLEM_TYPE, headers=headers
     )
 
 

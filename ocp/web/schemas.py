@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -27,13 +28,92 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
-class TrimmedString(fields.String):
-    """A string with surrounding whitespace removed, and no control characters."""
+# Regex classes spelled out, so that they mean the same in Python and in JSON Schema's
+# ECMA-262 dialect (their \s differ: U+0085 and U+FEFF). Patterns end in `$`, which in ECMA
+# is the very end: the server matches them whole (fullmatch), never before a last newline.
+CONTROL = "\\x00-\\x08\\x0b-\\x1f"  # control characters, but tab and newline
+# What str.strip() removes and is no control character: str.isspace() less CONTROL.
+BLANK = "\\t\\n \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_CONTROL = re.compile(f"[{CONTROL}]")
+_ALLOWED = f"[^{CONTROL}]"
+_BLANK = f"[{BLANK}]"
+_SOLID = f"[^{BLANK}{CONTROL}]"  # any other allowed character
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+
+def trimmed_pattern(min_length: int = 0, inner: str | None = None) -> str:
+    """The JSON Schema ``pattern`` of a trimmed string: no control character (but tab and
+    newline) anywhere, and at least ``min_length`` characters left after trimming; or, with
+    ``inner``, surrounding whitespace around a match of ``inner``. Exact in Python's ``re``."""
+    if inner is not None:
+        return f"^{_BLANK}*(?:{inner}){_BLANK}*$"
+    if min_length <= 0:
+        return f"^{_ALLOWED}*$"
+    if min_length == 1:
+        return f"^{_BLANK}*{_SOLID}{_ALLOWED}*$"
+    return f"^{_BLANK}*{_SOLID}{_ALLOWED}{{{min_length - 2},}}{_SOLID}{_BLANK}*$"
+
+
+def _unanchored(regex: re.Pattern[Any]) -> str:
+    text = regex.pattern
+    if not (isinstance(text, str) and text.startswith("^") and text.endswith("$")):
+        raise ValueError(f"a trimmed string's regex must be anchored: {text!r}")
+    return text[1:-1]
+
+
+class TrimmedString(fields.String):
+    """A string with surrounding whitespace removed. Control characters (but tab and newline)
+    are refused anywhere; a maximum length counts the characters sent, a minimum length (or a
+    ``Regexp``, which must be anchored and imply it) what is left after trimming. The OpenAPI
+    document gets a ``pattern`` that says exactly this."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        lengths = [v for v in self.validators if isinstance(v, validate.Length)]
+        regexes = [v.regex for v in self.validators if isinstance(v, validate.Regexp)]
+        self.max_length = min((v.max for v in lengths if v.max is not None), default=None)
+        if len(regexes) > 1:
+            raise ValueError("a trimmed string takes one Regexp at most")
+        minimum = max((v.min for v in lengths if v.min is not None), default=0)
+        inner = _unanchored(regexes[0]) if regexes else None
+        self.metadata = {"pattern": trimmed_pattern(minimum, inner), **self.metadata}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if _CONTROL.search(text):
             raise ValidationError("Must not contain control characters.")
+        if self.max_length is not None and len(text) > self.max_length:
+            raise ValidationError(f"Longer than maximum length {self.max_length}.")
+        return text.strip()
+
+
+MAX_URL = 2048
+_HOST = r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_URL_REST = _HOST + f"(?::[0-9]{{1,5}})?(?:[/?#][^{BLANK}{CONTROL}\\x7f]*)?"
+
+
+class HttpUrl(TrimmedString):
+    """An absolute http(s) URL (``https_only``: https) of at most 2048 characters, trimmed:
+    a host name or IPv4 address, an optional port, then no whitespace or control character.
+    An empty string means none (``None``). One regex checks it and documents it."""
+
+    def __init__(self, *, https_only: bool = False, **kwargs: Any) -> None:
+        url = ("https" if https_only else "https?") + "://" + _URL_REST
+        self.url = re.compile(url)
+        metadata = {
+            "pattern": trimmed_pattern(inner=f"(?:{url})?"),
+            "maxLength": MAX_URL,
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
+        self.max_length = MAX_URL
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text:
+            return None
+        if not self.url.fullmatch(text):
+            scheme = "https" if self.url.pattern.startswith("https:") else "http(s)"
+            raise ValidationError(f"Not a valid {scheme} URL.")
         return text
 
 

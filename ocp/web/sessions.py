@@ -32,16 +32,17 @@ MAX_MOVES = 5  # re-issues followed when looking a session up
 
 
 class ServerSideRedisStorage(RedisStorage):
-    """RedisStorage that deletes a session's key when it is emptied (logout) or replaced."""
+    """RedisStorage that deletes a session's key when it is emptied (logout) or replaced, and
+    clears the cookie of an emptied session, also one whose key was already gone."""
 
     async def save_session(
         self, request: web.Request, response: web.StreamResponse, session: Session
     ) -> None:
-        if session.empty and session.identity is not None:
-            await self.discard(str(session.identity))
-            self.save_cookie(response, "", max_age=session.max_age)
-            return
         if session.empty:
+            if session.identity is not None:
+                await self.discard(str(session.identity))
+            if session.identity is not None or COOKIE_NAME in request.cookies:
+                self.save_cookie(response, "", max_age=session.max_age)  # also a stale one
             return
         await super().save_session(request, response, session)
 
@@ -82,12 +83,12 @@ class ServerSideRedisStorage(RedisStorage):
 
 
 class EmptyAwareCookieStorage(EncryptedCookieStorage):
-    """Never send a cookie for a session that holds nothing."""
+    """Never send a cookie for a session that holds nothing, but clear one that came."""
 
     async def save_session(
         self, request: web.Request, response: web.StreamResponse, session: Session
     ) -> None:
-        if session.empty and session.new:
+        if session.empty and session.new and COOKIE_NAME not in request.cookies:
             return
         await super().save_session(request, response, session)
 
@@ -177,6 +178,14 @@ class SessionStore:
 
     def install(self, app: web.Application) -> None:
         aiohttp_session_setup(app, self.storage)
+
+    def presented(self, request: web.Request) -> bool:
+        """The request carries our session cookie (empty or not)."""
+        return COOKIE_NAME in request.cookies
+
+    def clear_cookie(self, response: web.StreamResponse) -> None:
+        """Tell the browser to drop the session cookie."""
+        self.storage.save_cookie(response, "")
 
     def _expired(self, state: SessionState, now: int) -> bool:
         return (

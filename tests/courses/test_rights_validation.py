@@ -267,6 +267,7 @@ INVALID_COURSE_FIELDS: list[tuple[str, Any]] = [
     ("language", "english"),
     ("language", "e"),
     ("language", ""),
+    ("language", "loy-3l0xifp2"),  # fits the code's shape, not the column: was a 500
     ("price", -1),
     ("price", "-0.01"),
     ("price", 100000.01),
@@ -368,8 +369,13 @@ async def test_create_accepts_and_normalizes_valid_values(users: Users) -> None:
     assert full["duration_minutes"] == 100000
     assert full["cover_image_url"] == "https://cdn.example.com/cover.png"
     assert full["lesson_count"] == 0 and full["enrollment_count"] == 0
-    longest = await create_course(instructor, title=" " + "t" * 200 + " ")
-    assert longest["title"] == "t" * 200
+    longest = await create_course(instructor, title=" " + "t" * 198 + " ")
+    assert longest["title"] == "t" * 198
+    # A maximum counts the characters sent (as the OpenAPI document's maxLength does).
+    padded = await instructor.client.post(
+        COURSES, json={"title": " " + "t" * 200 + " "}, headers=instructor.csrf_headers()
+    )
+    assert (await expect_problem(padded, 422))["errors"]["title"]
     stored = await get_json(instructor.client, course_url(full["id"]))
     assert stored["tags"] == ["python", "data", "ml-101"] and stored["title"] == "Abc"
 

@@ -53,7 +53,7 @@ async def test_wrong_media_type_is_415(client: TestClient) -> None:
 
 
 async def test_oversized_body_is_413(client: TestClient) -> None:
-    big = io.BytesIO(b'{"email": "' + b"a" * (2 * 1024 * 1024) + b'"}')
+    big = io.BytesIO(b'{"email": "' + b"a" * (5 * 1024 * 1024) + b'"}')
     response = await client.post(
         "/api/v1/auth/register", data=big, headers={"Content-Type": "application/json"}
     )

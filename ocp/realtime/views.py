@@ -126,14 +126,17 @@ async def _handle_safely(
 
 async def _credential(request: web.Request) -> tuple[Credential, str]:
     """What the socket is opened with (a session, a token, or a fresh single-use
-    ``?ticket=`` issued to one of those) and how it came; else 401."""
-    caller = request.get(CALLER)
-    if caller is not None:
-        return Credential.of(caller), caller.via
-    ticket = request.query.get("ticket")
-    credential = await request.app[TICKETS].redeem(ticket) if ticket else None
-    if credential is not None and await standing(credential, request.app[SESSIONS]):
-        return credential, "ticket"
+    ``?ticket=`` issued to one of those) and how it came; else 401. A ticket that is sent
+    must hold, whatever else comes with it, and then it is what the socket runs on."""
+    if "ticket" in request.query:
+        ticket = request.query["ticket"]
+        credential = await request.app[TICKETS].redeem(ticket) if ticket else None
+        if credential is not None and await standing(credential, request.app[SESSIONS]):
+            return credential, "ticket"
+    else:
+        caller = request.get(CALLER)
+        if caller is not None:
+            return Credential.of(caller), caller.via
     raise Unauthorized(
         "Sign in (cookie or Bearer token) or pass a fresh ?ticket=",
         headers={"WWW-Authenticate": 'Bearer realm="ocp"'},

@@ -161,6 +161,21 @@ async def test_a_ticket_opens_one_socket_once(users: Users, client: TestClient) 
     assert no_csrf.status == 403
 
 
+async def test_a_bad_ticket_is_refused_even_beside_a_good_credential(users: Users) -> None:
+    """An invalid credential is a 401 whatever else is sent: a used or made-up ticket next
+    to a valid cookie or token does not fall back on them."""
+    student = await users.with_token()
+    issued = await student.client.post("/api/v1/ws/ticket", headers=student.csrf_headers())
+    ticket = (await issued.json())["ticket"]
+    ws = await student.client.ws_connect(f"{WS}?ticket={ticket}")
+    await ws.close()
+    for query in (f"?ticket={ticket}", "?ticket=made-up", "?ticket="):
+        for client, headers in ((student.client, {}), (users.client, student.headers)):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect(f"{WS}{query}", headers=headers)
+            assert refused.value.status == 401, query
+
+
 async def test_losing_rights_mid_session_stops_delivery(
     users: Users, monkeypatch: pytest.MonkeyPatch
 ) -> None:

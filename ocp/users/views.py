@@ -49,7 +49,10 @@ async def login(request: web.Request) -> web.Response:
         limiter=request.app[LIMITER],
         settings=request.app[SETTINGS],
     )
+    replaced = await request.app[SESSIONS].end(request)  # signing in again ends the old one
     csrf_token = await request.app[SESSIONS].start(request, user_id=user.id, epoch=user.auth_epoch)
+    if replaced is not None:
+        await control.rights_changed(request.app[BUS], user_id=replaced.user_id)
     return dumped(SessionSchema(), {"user": user, "csrf_token": csrf_token})
 
 

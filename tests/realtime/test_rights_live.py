@@ -116,6 +116,19 @@ async def test_logout_closes_the_sockets_of_that_session_only(
         await ws.close()
 
 
+async def test_signing_in_again_ends_the_old_sessions_sockets(users: Users) -> None:
+    student = await users.signed_in()
+    old = await student.client.ws_connect(WS)
+    again = await student.client.post(
+        "/api/v1/auth/login", json={"email": student.email, "password": student.password}
+    )
+    assert again.status == 200
+    assert await closes_at_once(old) == aiohttp.WSCloseCode.POLICY_VIOLATION
+    fresh = await student.client.ws_connect(WS)  # the new session opens sockets as usual
+    await still_open(fresh, f"user:{student.id}")
+    await fresh.close()
+
+
 async def test_a_password_change_closes_the_other_sessions_sockets(
     users: Users, client: TestClient, make_client: Callable[[], Awaitable[TestClient]]
 ) -> None:

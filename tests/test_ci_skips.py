@@ -20,7 +20,7 @@ def test_skipped_inside():
     pytest.skip("not today")
 
 def test_runs():
-    assert True is not False
+    assert sum([1, 1]) == 2
 """
 
 

@@ -124,7 +124,7 @@ def _state(data: Any, key: str | None) -> SessionState | None:
     )
 
 
-class _EndedCookieSessions:
+class _CookieSessionChanges:
     """Cookie sessions cannot be deleted on a server, so this process remembers the ones
     that ended (logout) and the epoch of those re-issued (password change) until they
     would have expired anyway. Embedded mode is one process, so this is all of them."""
@@ -174,7 +174,7 @@ class SessionStore:
             assert settings.secret_key, "the secret key is set before the app is built"
             key = hashlib.sha256(b"ocp-session:" + settings.secret_key.encode()).digest()
             self.storage = EmptyAwareCookieStorage(key, **common)
-        self._cookie_sessions = _EndedCookieSessions(settings.session_max_age)
+        self._cookie_sessions = _CookieSessionChanges(settings.session_max_age)
 
     def install(self, app: web.Application) -> None:
         aiohttp_session_setup(app, self.storage)

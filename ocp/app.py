@@ -12,6 +12,7 @@ from ocp.appkeys import (
     BUS,
     CATALOG_CACHE,
     ENDPOINTS,
+    EVENTS,
     HUB,
     JOBS,
     LIMITER,
@@ -24,6 +25,7 @@ from ocp.appkeys import (
 from ocp.config import Settings, SettingsError
 from ocp.courses import views as courses_views
 from ocp.courses.cache import CatalogCache
+from ocp.events.log import EventLog
 from ocp.jobs import InProcessJobQueue, JobFunction, arq_queue, registered
 from ocp.learning import views as learning_views
 from ocp.media import views as media_views
@@ -60,13 +62,24 @@ def all_endpoints() -> list[Endpoint]:
 
 
 async def bus_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Start this process's event subscription and hub; at exit close the sockets (1001),
-    drain in-process jobs and stop the subscription."""
+    """Start this process's event subscription, hub and event sweeper; at exit close the
+    sockets (1001), drain in-process jobs, publish what is pending and stop."""
     await app[BUS].start()
     await app[HUB].start()
+    bus = app[BUS]
+    if isinstance(bus, RedisBus):
+        events = app[EVENTS]
+
+        async def sweep_now() -> None:
+            events.wake()
+
+        bus.on_resubscribed(sweep_now)
+    app[EVENTS].start()
     yield
     await app[HUB].close()
     await app[JOBS].close()
+    await app[EVENTS].close()
+    await app[EVENTS].flush()
     await app[BUS].close()
 
 
@@ -104,6 +117,9 @@ def create_app(
     )
     bus: Bus = RedisBus(redis) if redis is not None else MemoryBus()
     app[BUS] = bus
+    app[EVENTS] = EventLog(
+        bus, dialect=settings.dialect, retention_days=settings.event_retention_days
+    )
     app[HUB] = Hub(bus)
     app[TICKETS] = TicketStore(redis)
     app[STORAGE] = LocalStorage(settings.effective_media_dir)
@@ -114,7 +130,8 @@ def create_app(
         if not functions:
             raise SettingsError("embedded mode runs jobs in-process: import workers.jobs first")
         app[JOBS] = InProcessJobQueue(
-            functions, {"bus": bus, "storage": app[STORAGE], "settings": settings}
+            functions,
+            {"bus": bus, "events": app[EVENTS], "storage": app[STORAGE], "settings": settings},
         )
     app[SESSIONS].install(app)
     app.middlewares.append(auth_middleware)

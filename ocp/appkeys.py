@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from ocp.config import Settings
     from ocp.courses.cache import CatalogCache
+    from ocp.events.log import EventLog
     from ocp.jobs import JobQueue
     from ocp.media.storage import LocalStorage
     from ocp.ratelimit import Limiter
@@ -30,6 +31,7 @@ ENDPOINTS: web.AppKey[dict[web.AbstractRoute, Endpoint]] = web.AppKey("endpoints
 OPENAPI: web.AppKey[dict[str, object]] = web.AppKey("openapi")
 CATALOG_CACHE: web.AppKey[CatalogCache] = web.AppKey("catalog_cache")
 BUS: web.AppKey[Bus] = web.AppKey("bus")
+EVENTS: web.AppKey[EventLog] = web.AppKey("events")
 HUB: web.AppKey[Hub] = web.AppKey("hub")
 TICKETS: web.AppKey[TicketStore] = web.AppKey("tickets")
 JOBS: web.AppKey[JobQueue] = web.AppKey("jobs")

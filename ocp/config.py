@@ -65,6 +65,8 @@ class Settings:
     # Uploads: stored under media_dir (``data_dir/media`` unless set), capped at max_upload_mb.
     media_dir: Path | None = None
     max_upload_mb: int = 2048
+    # Published events are kept this long in the event log, then pruned.
+    event_retention_days: int = 7
     # Operations: web processes for `serve`, graceful shutdown, log format, metrics access.
     web_workers: int = 1
     shutdown_timeout: int = 20
@@ -127,6 +129,7 @@ class Settings:
             ("OCP_SESSION_IDLE_TIMEOUT", "session_idle_timeout", 60),
             ("OCP_MAX_BODY_KB", "max_body_kb", 1),
             ("OCP_MAX_UPLOAD_MB", "max_upload_mb", 1),
+            ("OCP_EVENT_RETENTION_DAYS", "event_retention_days", 1),
             ("OCP_WEB_WORKERS", "web_workers", 1),
             ("OCP_SHUTDOWN_TIMEOUT", "shutdown_timeout", 0),
             ("OCP_CATALOG_CACHE_MAX_AGE", "catalog_cache_max_age", 1),

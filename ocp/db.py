@@ -15,6 +15,7 @@ MODEL_MODULES: list[str] = [
     "ocp.media.models",
     "ocp.courses.models",
     "ocp.learning.models",
+    "ocp.events.models",
 ]
 APP_LABEL = "models"
 

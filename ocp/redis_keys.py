@@ -12,3 +12,4 @@ WS_TICKET_PREFIX = "ocp:wsticket:"  # + SHA-256 of a WebSocket ticket: JSON of w
 METRICS_JOBS = "ocp:metrics:jobs"  # hash "<job name>:<outcome>" -> runs (HINCRBY by workers)
 CONTROL_PUBSUB_PREFIX = "ocp:ctl:"  # + database number: control messages to every process
 SESSION_MOVED_PREFIX = "ocp:session-moved:"  # + old session id: the id it was re-issued as
+EVENT_SEQUENCES_PREFIX = "ocp:streamseq:"  # + channel: event-log sequences already on it

@@ -12,4 +12,6 @@ async def recalculate_completion(ctx: dict[str, Any], enrollment_id: int) -> Non
     """Recompute an enrollment's percent and status (job id ``complete:<id>:<n>``)."""
     await ctx["jobs"].started(learning_service.completion_key(enrollment_id))
     async with transient_failures_retry(ctx):
-        await learning_service.recalculate_completion(enrollment_id=enrollment_id, bus=ctx["bus"])
+        await learning_service.recalculate_completion(
+            enrollment_id=enrollment_id, events=ctx["events"]
+        )

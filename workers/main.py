@@ -16,6 +16,7 @@ from tortoise import Tortoise
 
 from ocp import db, logs, redis_keys
 from ocp.config import Settings
+from ocp.events.log import EventLog
 from ocp.jobs import MAX_TRIES, ArqJobQueue
 from ocp.media.storage import LocalStorage
 from ocp.realtime.bus import RedisBus
@@ -43,10 +44,16 @@ async def startup(ctx: dict[str, Any]) -> None:
         )
     ctx["storage"] = LocalStorage(settings.effective_media_dir)
     ctx["bus"] = RedisBus(ctx["redis"])
+    ctx["events"] = EventLog(
+        ctx["bus"], dialect=settings.dialect, retention_days=settings.event_retention_days
+    )
+    ctx["events"].start()  # this worker, too, publishes what a dead process left behind
     ctx["jobs"] = ArqJobQueue(ctx["redis"])
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("events") is not None:
+        await ctx["events"].close()
     if ctx.get("orm") is not None:
         await ctx["orm"].close_connections()
 

@@ -29,7 +29,7 @@ async def process_upload(ctx: dict[str, Any], upload_id: int) -> None:
         await processing.process(
             upload_id=upload_id,
             storage=ctx["storage"],
-            bus=ctx["bus"],
+            events=ctx["events"],
             ffprobe=ctx["settings"].ffprobe,
             attempt=attempt,
         )
@@ -40,7 +40,7 @@ async def process_upload(ctx: dict[str, Any], upload_id: int) -> None:
                 upload_id=upload_id,
                 reason=GAVE_UP.format(tries=attempt),
                 storage=ctx["storage"],
-                bus=ctx["bus"],
+                events=ctx["events"],
             )
             return
         if "redis" in ctx and ctx.get("job_id") is not None:

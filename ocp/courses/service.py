@@ -18,9 +18,10 @@ from ocp.courses import search
 from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, CourseStatus, CourseTag, Lesson
 from ocp.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ocp.events import log as event_log
+from ocp.events.log import EventLog
 from ocp.learning import access
 from ocp.media import service as media_service
-from ocp.realtime.bus import Bus
 from ocp.realtime.events import course_channel
 from ocp.richtext import sanitize, to_text
 from ocp.users.models import Role, User
@@ -194,7 +195,7 @@ async def update(
     actor: User,
     changes: Mapping[str, Any],
     cache: CatalogCache,
-    bus: Bus,
+    events: EventLog,
 ) -> Course:
     """Change a course; ``status`` publishes (needs a lesson), unpublishes or archives."""
     values = stored_values(changes)
@@ -217,20 +218,27 @@ async def update(
             await course.save(update_fields=[*values, "updated_at"], using_db=conn)
         if "tags" in values:
             await _set_tags(course.id, values["tags"], conn)
+        if published:
+            await event_log.record(
+                conn,
+                type="course.published",
+                data={"course_id": course.id},
+                channels=[course_channel(course.id)],
+            )
     await cache.bump()
     if published:
-        await bus.publish(course_channel(course.id), "course.published", {"course_id": course.id})
+        await events.flush()
     return await Course.get(id=course.id).select_related("instructor", "cover")
 
 
-async def archive(*, course_id: int, actor: User, cache: CatalogCache, bus: Bus) -> None:
+async def archive(*, course_id: int, actor: User, cache: CatalogCache, events: EventLog) -> None:
     """Out of the catalog and closed to new enrollments; enrolled students keep access."""
     _ = await update(
         course_id=course_id,
         actor=actor,
         changes={"status": CourseStatus.ARCHIVED},
         cache=cache,
-        bus=bus,
+        events=events,
     )
 
 
@@ -348,13 +356,13 @@ async def _ordered_lessons(course_id: int, conn: Any) -> list[Lesson]:
     return await Lesson.filter(course_id=course_id).using_db(conn).order_by("position", "id")
 
 
-async def _lesson_event(bus: Bus, type: str, course_id: int, lesson_id: int) -> None:
+async def _lesson_event(conn: Any, type: str, course_id: int, lesson_id: int) -> None:
     data = {"course_id": course_id, "lesson_id": lesson_id}
-    await bus.publish(course_channel(course_id), type, data)
+    await event_log.record(conn, type=type, data=data, channels=[course_channel(course_id)])
 
 
 async def create_lesson(
-    *, course_id: int, actor: User, values: Mapping[str, Any], cache: CatalogCache, bus: Bus
+    *, course_id: int, actor: User, values: Mapping[str, Any], cache: CatalogCache, events: EventLog
 ) -> dict[str, Any]:
     """Add a lesson at ``position`` (1-based; the end when left out or too large)."""
     async with in_transaction() as conn:
@@ -367,8 +375,9 @@ async def create_lesson(
         )
         lessons.insert(position - 1, lesson)
         await _renumber(course.id, lessons, conn)
+        await _lesson_event(conn, "lesson.created", course_id, lesson.id)
     await cache.bump()
-    await _lesson_event(bus, "lesson.created", course_id, lesson.id)
+    await events.flush()
     return lesson_view(lesson, readable=True, assets=await _assets_of([lesson]))
 
 
@@ -389,7 +398,7 @@ async def update_lesson(
     actor: User,
     changes: Mapping[str, Any],
     cache: CatalogCache,
-    bus: Bus,
+    events: EventLog,
 ) -> dict[str, Any]:
     """Change a lesson; a new ``position`` moves it and closes the gap it leaves."""
     async with in_transaction() as conn:
@@ -404,13 +413,14 @@ async def update_lesson(
             lessons = [x for x in await _ordered_lessons(course_id, conn) if x.id != lesson.id]
             lessons.insert(min(position, len(lessons) + 1) - 1, lesson)
             await _renumber(course_id, lessons, conn)
+        await _lesson_event(conn, "lesson.updated", course_id, lesson.id)
     await cache.bump()
-    await _lesson_event(bus, "lesson.updated", course_id, lesson.id)
+    await events.flush()
     return lesson_view(lesson, readable=True, assets=await _assets_of([lesson]))
 
 
 async def delete_lesson(
-    *, course_id: int, lesson_id: int, actor: User, cache: CatalogCache, bus: Bus
+    *, course_id: int, lesson_id: int, actor: User, cache: CatalogCache, events: EventLog
 ) -> None:
     """Remove a lesson; a published course keeps at least one."""
     async with in_transaction() as conn:
@@ -420,8 +430,9 @@ async def delete_lesson(
             raise Conflict("A published course keeps at least one lesson; unpublish it first")
         await Lesson.filter(id=lesson.id).using_db(conn).delete()
         await _renumber(course_id, lessons, conn)
+        await _lesson_event(conn, "lesson.deleted", course_id, lesson_id)
     await cache.bump()
-    await _lesson_event(bus, "lesson.deleted", course_id, lesson_id)
+    await events.flush()
 
 
 async def reorder_lessons(

@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from ocp.appkeys import BUS, CALLER, CATALOG_CACHE, JOBS
+from ocp.appkeys import CALLER, CATALOG_CACHE, EVENTS, JOBS
 from ocp.courses import service as course_service
 from ocp.courses.schemas import (
     AdminCourseCreateSchema,
@@ -121,7 +121,7 @@ async def update_course(request: web.Request) -> web.Response:
         actor=caller_of(request).user,
         changes=changes,
         cache=request.app[CATALOG_CACHE],
-        bus=request.app[BUS],
+        events=request.app[EVENTS],
     )
     return dumped(COURSE, course)
 
@@ -131,7 +131,7 @@ async def archive_course(request: web.Request) -> web.Response:
         course_id=path_id(request),
         actor=caller_of(request).user,
         cache=request.app[CATALOG_CACHE],
-        bus=request.app[BUS],
+        events=request.app[EVENTS],
     )
     return no_content()
 
@@ -168,7 +168,7 @@ async def create_lesson(request: web.Request) -> web.Response:
         actor=caller_of(request).user,
         values=values,
         cache=request.app[CATALOG_CACHE],
-        bus=request.app[BUS],
+        events=request.app[EVENTS],
     )
     await learning_service.lessons_changed(course_id=lesson["course_id"], jobs=request.app[JOBS])
     return dumped(LESSON, lesson, status=201)
@@ -182,7 +182,7 @@ async def update_lesson(request: web.Request) -> web.Response:
         actor=caller_of(request).user,
         changes=changes,
         cache=request.app[CATALOG_CACHE],
-        bus=request.app[BUS],
+        events=request.app[EVENTS],
     )
     return dumped(LESSON, lesson)
 
@@ -194,7 +194,7 @@ async def delete_lesson(request: web.Request) -> web.Response:
         lesson_id=path_id(request, "lesson_id"),
         actor=caller_of(request).user,
         cache=request.app[CATALOG_CACHE],
-        bus=request.app[BUS],
+        events=request.app[EVENTS],
     )
     await learning_service.lessons_changed(course_id=course_id, jobs=request.app[JOBS])
     return no_content()

@@ -16,12 +16,13 @@ from ocp.courses import service as course_service
 from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, Lesson
 from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired, TooManyRequests
+from ocp.events import log as event_log
+from ocp.events.log import EventLog
 from ocp.jobs import JobQueue
 from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
 from ocp.ratelimit import Limiter
 from ocp.realtime import control
-from ocp.realtime.bus import Bus
 from ocp.realtime.events import course_channel, user_channel
 from ocp.users.models import User
 
@@ -43,16 +44,17 @@ def percent(done: int, total: int) -> int:
     return (100 * done) // total if total else 0
 
 
-async def _announce(bus: Bus, enrollment: Enrollment, type: str, data: dict[str, Any]) -> None:
-    """Publish to the student's channel and the course's (ids and figures only)."""
+async def _announce(conn: Any, enrollment: Enrollment, type: str, data: dict[str, Any]) -> None:
+    """Record an event for the student's channel and the course's (ids and figures only),
+    in the transaction ``conn`` of the change."""
     payload = {
         "user_id": enrollment.user_id,
         "course_id": enrollment.course_id,
         "enrollment_id": enrollment.id,
         **data,
     }
-    await bus.publish(user_channel(enrollment.user_id), type, payload)
-    await bus.publish(course_channel(enrollment.course_id), type, payload)
+    channels = [user_channel(enrollment.user_id), course_channel(enrollment.course_id)]
+    await event_log.record(conn, type=type, data=payload, channels=channels)
 
 
 async def get_enrollment(*, user_id: int, course_id: int) -> Enrollment | None:
@@ -89,7 +91,7 @@ async def enroll(
     *,
     user: User,
     course_id: int,
-    bus: Bus,
+    events: EventLog,
     jobs: JobQueue,
     cache: CatalogCache,
     limiter: Limiter,
@@ -135,10 +137,12 @@ async def enroll(
                 .using_db(conn)
                 .update(enrollment_count=F("enrollment_count") + 1)
             )
+            status = {"status": enrollment.status.value}
+            await _announce(conn, enrollment, "enrollment.created", status)
     except IntegrityError:
         raise Conflict("Already enrolled in this course") from None
     await cache.counts_changed(course.id)
-    await _announce(bus, enrollment, "enrollment.created", {"status": enrollment.status.value})
+    await events.flush()
     await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)
     return enrollment
 
@@ -147,7 +151,7 @@ async def cancel(
     *,
     user: User,
     course_id: int,
-    bus: Bus,
+    events: EventLog,
     cache: CatalogCache,
     limiter: Limiter,
     settings: Settings,
@@ -172,9 +176,10 @@ async def cancel(
             .using_db(conn)
             .update(enrollment_count=F("enrollment_count") - 1)
         )
+        await _announce(conn, enrollment, "enrollment.cancelled", {"status": "cancelled"})
     await cache.counts_changed(course_id)
-    await _announce(bus, enrollment, "enrollment.cancelled", {"status": "cancelled"})
-    await control.rights_changed(bus, user_id=user.id)
+    await events.flush()
+    await control.rights_changed(events.bus, user_id=user.id)
 
 
 async def _figures(enrollment: Enrollment, conn: Any = None) -> tuple[int, int]:
@@ -197,15 +202,18 @@ async def set_progress(
     lesson_id: int,
     completed: bool | None,
     position_seconds: int | None,
-    bus: Bus,
+    events: EventLog,
     jobs: JobQueue,
 ) -> dict[str, Any]:
     """Record a lesson's progress (idempotent); answer with it and the course's fresh figures.
 
     One transaction (one connection). The row is made with INSERT ... ON CONFLICT DO
     NOTHING, and the completion flag flips with a conditional UPDATE, so of two identical
-    parallel requests only one counts as the change (one event, one recalculation). The
-    completion job, enqueued here, is the authority for the enrollment's status.
+    parallel requests only one counts as the change (one event, one recalculation). A flip
+    then locks the enrollment before counting, so parallel flips of one enrollment count
+    one after the other and the last sees them all; its ``progress.updated`` is recorded in
+    the same transaction. The completion job, enqueued here, is the authority for the
+    enrollment's status.
     """
     now = _now()
     async with in_transaction() as conn:
@@ -232,21 +240,36 @@ async def set_progress(
             touch["position_seconds"] = position_seconds
         await mine.using_db(conn).update(**touch)
         progress = await mine.using_db(conn).get()
-    # Counted after commit: the last of several parallel updates then sees all of them.
-    done, total = await _figures(enrollment)
-    figures = {"percent": percent(done, total), "completed_lessons": done, "total_lessons": total}
+        if flipped:
+            # NO KEY UPDATE: the progress rows' foreign keys hold KEY SHARE locks on it,
+            # which a plain FOR UPDATE would deadlock against.
+            await (
+                Enrollment.filter(id=enrollment.id)
+                .select_for_update(no_key=True)
+                .using_db(conn)
+                .first()
+            )
+            done, total = await _figures(enrollment, conn)
+            await _announce(
+                conn,
+                enrollment,
+                "progress.updated",
+                {
+                    "lesson_id": lesson_id,
+                    "percent": percent(done, total),
+                    "completed_lessons": done,
+                },
+            )
     if flipped:
+        await events.flush()
         await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)
-        await _announce(
-            bus,
-            enrollment,
-            "progress.updated",
-            {"lesson_id": lesson_id, "percent": figures["percent"], "completed_lessons": done},
-        )
+    else:  # counted after commit: the last of several parallel updates sees them all
+        done, total = await _figures(enrollment)
+    figures = {"percent": percent(done, total), "completed_lessons": done, "total_lessons": total}
     return {"lesson": progress, "course": {**figures, "status": enrollment.status.value}}
 
 
-async def recalculate_completion(*, enrollment_id: int, bus: Bus) -> None:
+async def recalculate_completion(*, enrollment_id: int, events: EventLog) -> None:
     """Recompute an enrollment's percent and status from the database (the job's work).
 
     Safe to run twice or concurrently: the enrollment row is locked, and ``course.completed``
@@ -273,13 +296,15 @@ async def recalculate_completion(*, enrollment_id: int, bus: Bus) -> None:
             update_fields=["progress_percent", "status", "completed_at", "updated_at"],
             using_db=conn,
         )
+        if completed_now:
+            await _announce(
+                conn,
+                enrollment,
+                "course.completed",
+                {"percent": 100, "completed_at": completed_now.isoformat()},
+            )
     if completed_now:
-        await _announce(
-            bus,
-            enrollment,
-            "course.completed",
-            {"percent": 100, "completed_at": completed_now.isoformat()},
-        )
+        await events.flush()
 
 
 async def lessons_changed(*, course_id: int, jobs: JobQueue) -> None:

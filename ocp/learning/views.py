@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ocp.appkeys import BUS, CATALOG_CACHE, JOBS, LIMITER, SETTINGS
+from ocp.appkeys import CATALOG_CACHE, EVENTS, JOBS, LIMITER, SETTINGS
 from ocp.learning import service as learning_service
 from ocp.learning.schemas import (
     CourseEnrollmentSchema,
@@ -28,7 +28,7 @@ async def enroll(request: web.Request) -> web.Response:
     enrollment = await learning_service.enroll(
         user=caller_of(request).user,
         course_id=path_id(request),
-        bus=request.app[BUS],
+        events=request.app[EVENTS],
         jobs=request.app[JOBS],
         cache=request.app[CATALOG_CACHE],
         limiter=request.app[LIMITER],
@@ -41,7 +41,7 @@ async def cancel(request: web.Request) -> web.Response:
     await learning_service.cancel(
         user=caller_of(request).user,
         course_id=path_id(request),
-        bus=request.app[BUS],
+        events=request.app[EVENTS],
         cache=request.app[CATALOG_CACHE],
         limiter=request.app[LIMITER],
         settings=request.app[SETTINGS],
@@ -100,7 +100,7 @@ async def set_progress(request: web.Request) -> web.Response:
         lesson_id=path_id(request, "lesson_id"),
         completed=data.get("completed"),
         position_seconds=data.get("position_seconds"),
-        bus=request.app[BUS],
+        events=request.app[EVENTS],
         jobs=request.app[JOBS],
     )
     return dumped(ProgressAnswerSchema(), answer)

@@ -30,11 +30,12 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from ocp.events import log as event_log
+from ocp.events.log import EventLog
 from ocp.media import service
 from ocp.media.inspect import TOO_COMPLEX, Inspection
 from ocp.media.models import Upload, UploadStatus
 from ocp.media.storage import Storage, thumbnail_key
-from ocp.realtime.bus import Bus
 from ocp.realtime.events import user_channel
 
 log = logging.getLogger("ocp.media")
@@ -52,19 +53,24 @@ class InspectionFailed(Exception):
 
 
 async def process(
-    *, upload_id: int, storage: Storage, bus: Bus, ffprobe: str | None, attempt: int
+    *, upload_id: int, storage: Storage, events: EventLog, ffprobe: str | None, attempt: int
 ) -> None:
     """Inspect an upload still ``processing`` and record the result (nothing otherwise)."""
     upload = await Upload.get_or_none(id=upload_id)
     if upload is None or upload.status != UploadStatus.PROCESSING:
         return
-    await Upload.filter(id=upload_id).update(attempts=attempt)
     upload.attempts = attempt
-    await _publish(bus, upload, "upload.processing")
+    async with in_transaction() as conn:
+        await Upload.filter(id=upload_id).using_db(conn).update(attempts=attempt)
+        await _announce(conn, upload, "upload.processing")
+    await events.flush()
     source = storage.path(upload.sha256)
     if not source.is_file():
         await fail(
-            upload_id=upload_id, reason="The stored file is missing.", storage=storage, bus=bus
+            upload_id=upload_id,
+            reason="The stored file is missing.",
+            storage=storage,
+            events=events,
         )
         return
     thumbnail = storage.temporary_path(".jpg")
@@ -76,7 +82,7 @@ async def process(
             storage.store_path(thumbnail, thumbnail_key(upload.sha256))
     finally:
         thumbnail.unlink(missing_ok=True)
-    await _record(upload_id, inspection, storage=storage, bus=bus)
+    await _record(upload_id, inspection, storage=storage, events=events)
 
 
 async def inspect_in_subprocess(
@@ -143,7 +149,9 @@ def _log_stderr(filename: str, err: bytes) -> None:
         log.info("inspecting %r: %d more lines", filename, len(lines) - STDERR_LINES_LOGGED)
 
 
-async def _record(upload_id: int, inspection: Inspection, *, storage: Storage, bus: Bus) -> None:
+async def _record(
+    upload_id: int, inspection: Inspection, *, storage: Storage, events: EventLog
+) -> None:
     """Store what inspection found, once: a concurrent or later run finds it done."""
     status = UploadStatus(inspection.status)
     async with in_transaction() as conn:
@@ -166,12 +174,14 @@ async def _record(upload_id: int, inspection: Inspection, *, storage: Storage, b
         if status != UploadStatus.READY:
             values["blob_id"] = None
         await Upload.filter(id=upload_id).using_db(conn).update(**values)
-    await _publish(bus, await Upload.get(id=upload_id), f"upload.{status}")
+        done = await Upload.filter(id=upload_id).using_db(conn).get()
+        await _announce(conn, done, f"upload.{status}")
+    await events.flush()
     if status != UploadStatus.READY:
         await service.collect_blob(upload.sha256, storage=storage)
 
 
-async def fail(*, upload_id: int, reason: str, storage: Storage, bus: Bus) -> None:
+async def fail(*, upload_id: int, reason: str, storage: Storage, events: EventLog) -> None:
     """Give up on an upload: ``failed`` with ``reason``, and its bytes let go."""
     async with in_transaction() as conn:
         upload = await Upload.filter(id=upload_id).select_for_update().using_db(conn).first()
@@ -187,12 +197,16 @@ async def fail(*, upload_id: int, reason: str, storage: Storage, bus: Bus) -> No
                 processed_at=datetime.now(UTC),
             )
         )
+        await _announce(
+            conn, await Upload.filter(id=upload_id).using_db(conn).get(), "upload.failed"
+        )
+    await events.flush()
     log.warning("upload %d failed: %s", upload_id, reason)
-    await _publish(bus, await Upload.get(id=upload_id), "upload.failed")
     await service.collect_blob(upload.sha256, storage=storage)
 
 
-async def _publish(bus: Bus, upload: Upload, type: str) -> None:
+async def _announce(conn: Any, upload: Upload, type: str) -> None:
+    """Record an event for the uploader's channel in the transaction ``conn``."""
     data = {
         "id": upload.id,
         "status": str(upload.status),
@@ -201,4 +215,4 @@ async def _publish(bus: Bus, upload: Upload, type: str) -> None:
         "content_type": upload.content_type,
         "attempt": upload.attempts,
     }
-    await bus.publish(user_channel(upload.owner_id), type, data)
+    await event_log.record(conn, type=type, data=data, channels=[user_channel(upload.owner_id)])

@@ -24,7 +24,7 @@ from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError, ResponseError
 
 from ocp import metrics, redis_keys
-from ocp.realtime.events import Event, check_channel, id_key
+from ocp.realtime.events import Event, check_channel, id_key, new_event_id
 
 log = logging.getLogger("ocp.bus")
 
@@ -32,12 +32,23 @@ HISTORY_LENGTH = 1000  # events kept per channel (approximately, on Redis)
 HISTORY_IDLE_TTL = 7 * 24 * 3600  # a channel's history expires after a week without events
 SUBSCRIBER_QUEUE = 1000
 
+# KEYS: the stream, the set of event-log sequences already on it. ARGV: channel, type, data
+# (JSON), max length, idle TTL, pub/sub channel, event id, sequence ("" when none).
 _PUBLISH = """
-local id = redis.call(
-    'XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'type', ARGV[2], 'data', ARGV[3])
+if ARGV[8] ~= '' then
+    if redis.call('ZSCORE', KEYS[2], ARGV[8]) then
+        return false
+    end
+    redis.call('ZADD', KEYS[2], ARGV[8], ARGV[8])
+    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) * 2 + 1))
+    redis.call('EXPIRE', KEYS[2], ARGV[5])
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*',
+    'type', ARGV[2], 'data', ARGV[3], 'event_id', ARGV[7])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
-local message = '{"channel":' .. cjson.encode(ARGV[1]) .. ',"id":"' .. id .. '","type":'
-    .. cjson.encode(ARGV[2]) .. ',"data":' .. ARGV[3] .. '}'
+local message = '{"channel":' .. cjson.encode(ARGV[1]) .. ',"id":"' .. id .. '","event_id":'
+    .. cjson.encode(ARGV[7]) .. ',"type":' .. cjson.encode(ARGV[2]) .. ',"data":' .. ARGV[3]
+    .. '}'
 redis.call('PUBLISH', ARGV[6], message)
 return id
 """
@@ -113,8 +124,20 @@ class LocalFanout:
 
 
 class Bus(Protocol):
-    async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Event:
-        """Record the event in the channel's history and deliver it live; return it with its id."""
+    async def publish(
+        self,
+        channel: str,
+        type: str,
+        data: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        sequence: int | None = None,
+    ) -> Event | None:
+        """Record the event in the channel's history and deliver it live; return it with its
+        id. ``event_id`` names it for consumers (a new one when None). ``sequence`` is its
+        place in the event log: an event whose sequence the channel already holds is not
+        published again (None).
+        """
 
     def subscribe(self, channels: Iterable[str] | None = None) -> Subscription:
         """Live events of ``channels`` (all channels when None) published from now on."""
@@ -145,6 +168,7 @@ class MemoryBus(LocalFanout):
         self._history: dict[str, deque[Event]] = {}
         self._last = (0, 0)
         self._trimmed: dict[str, str] = {}
+        self._sequences: dict[str, set[int]] = {}
 
     def _next_id(self) -> str:
         ms = int(time.time() * 1000)
@@ -152,8 +176,30 @@ class MemoryBus(LocalFanout):
         self._last = (ms, 0) if ms > last_ms else (last_ms, last_seq + 1)
         return f"{self._last[0]}-{self._last[1]}"
 
-    async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Event:
-        event = Event(channel=check_channel(channel), id=self._next_id(), type=type, data=data)
+    async def publish(
+        self,
+        channel: str,
+        type: str,
+        data: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        sequence: int | None = None,
+    ) -> Event | None:
+        check_channel(channel)
+        if sequence is not None:
+            held = self._sequences.setdefault(channel, set())
+            if sequence in held:
+                return None
+            held.add(sequence)
+            if len(held) > 2 * HISTORY_LENGTH:
+                held.discard(min(held))
+        event = Event(
+            channel=channel,
+            id=self._next_id(),
+            type=type,
+            data=data,
+            event_id=event_id or new_event_id(),
+        )
         kept = self._history.setdefault(channel, deque(maxlen=HISTORY_LENGTH))
         if len(kept) == HISTORY_LENGTH:
             self._trimmed[channel] = kept[0].id
@@ -208,22 +254,37 @@ class RedisBus(LocalFanout):
         self._live_prefix = f"{redis_keys.EVENT_PUBSUB_PREFIX}{database}:"
         self._control_channel = f"{redis_keys.CONTROL_PUBSUB_PREFIX}{database}"
 
-    async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Event:
+    async def publish(
+        self,
+        channel: str,
+        type: str,
+        data: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        sequence: int | None = None,
+    ) -> Event | None:
         check_channel(channel)
-        payload = json.dumps(data)
-        event_id = await self._publish(
-            keys=[redis_keys.EVENT_STREAM_PREFIX + channel],
+        event_id = event_id or new_event_id()
+        stream_id = await self._publish(
+            keys=[
+                redis_keys.EVENT_STREAM_PREFIX + channel,
+                redis_keys.EVENT_SEQUENCES_PREFIX + channel,
+            ],
             args=[
                 channel,
                 type,
-                payload,
+                json.dumps(data),
                 HISTORY_LENGTH,
                 HISTORY_IDLE_TTL,
                 self._live_prefix + channel,
+                event_id,
+                "" if sequence is None else sequence,
             ],
         )
+        if stream_id is None:  # already on this channel
+            return None
         metrics.event_published(type)
-        return Event(channel=channel, id=_text(event_id), type=type, data=data)
+        return Event(channel=channel, id=_text(stream_id), type=type, data=data, event_id=event_id)
 
     async def history(self, channel: str, *, since: str | None, limit: int = 1000) -> list[Event]:
         start = "-" if since is None else f"({since}"
@@ -236,6 +297,7 @@ class RedisBus(LocalFanout):
                 id=_text(entry_id),
                 type=_text(fields[b"type"]),
                 data=json.loads(fields[b"data"]),
+                event_id=_text(fields.get(b"event_id", b"")),
             )
             for entry_id, fields in entries
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,22 +43,42 @@ def course_channel(course_id: int) -> str:
     return f"course:{course_id}"
 
 
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
 @dataclass(frozen=True)
 class Event:
+    """An event as a channel holds it: ``id`` is its place in the channel's history,
+    ``event_id`` the event's own name, the same on every channel and every publication."""
+
     channel: str
     id: str
     type: str
     data: dict[str, Any]
+    event_id: str = ""
 
     def to_json(self) -> str:
         return json.dumps(
-            {"channel": self.channel, "id": self.id, "type": self.type, "data": self.data}
+            {
+                "channel": self.channel,
+                "id": self.id,
+                "event_id": self.event_id,
+                "type": self.type,
+                "data": self.data,
+            }
         )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Event:
         raw = json.loads(text)
-        return cls(channel=raw["channel"], id=raw["id"], type=raw["type"], data=raw["data"])
+        return cls(
+            channel=raw["channel"],
+            id=raw["id"],
+            type=raw["type"],
+            data=raw["data"],
+            event_id=raw.get("event_id", ""),
+        )
 
 
 def id_key(event_id: str) -> tuple[int, int]:

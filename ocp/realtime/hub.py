@@ -133,6 +133,7 @@ def event_frame(event: Event) -> dict[str, Any]:
         "op": "event",
         "channel": event.channel,
         "id": event.id,
+        "event_id": event.event_id,
         "type": event.type,
         "data": event.data,
     }

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient
 from arq import Retry
 from PIL import Image
 
-from ocp.appkeys import BUS, STORAGE
+from ocp.appkeys import BUS, EVENTS, STORAGE
 from ocp.config import Settings
 from ocp.jobs import MAX_TRIES
 from ocp.media import processing
@@ -97,6 +97,7 @@ def _ctx(client: TestClient, settings: Settings, try_number: int, **extra: Any) 
     bus: Bus = client.server.app[BUS]
     return {
         "bus": bus,
+        "events": client.server.app[EVENTS],
         "storage": client.server.app[STORAGE],
         "settings": settings,
         "job_try": try_number,

@@ -66,6 +66,7 @@ async def test_own_channel_events_arrive_and_others_are_forbidden(
         "op": "event",
         "channel": sent.channel,
         "id": sent.id,
+        "event_id": sent.event_id,
         "type": "hello",
         "data": {"n": 1},
     }

@@ -1,0 +1,1 @@
+"""The event log: domain events recorded with the change they describe, then published."""

@@ -1,0 +1,197 @@
+"""Record domain events with the change they describe; publish them once it has committed.
+
+A service calls :func:`record` inside its transaction, so the event exists exactly when the
+change does, then :meth:`EventLog.flush` after the commit. Publishing takes what is
+unpublished, in the log's order, under one lock across processes (a PostgreSQL advisory
+lock; one process when embedded), puts it on the bus and marks it published. Whatever a
+failure leaves behind (Redis down, a process that died between commit and publish) is
+published by the sweeper every process runs, within seconds of the bus being reachable.
+
+The bus skips an event it has already put on a channel (the log's ``id`` per channel, see
+``ocp/realtime/bus.py``), so an event published twice, after a crash between the publish
+and its mark, still appears once in a channel's history; consumers may also drop
+duplicates by ``event_id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from ocp.events.models import LoggedEvent
+from ocp.realtime.bus import Bus
+from ocp.realtime.events import check_channel
+
+log = logging.getLogger("ocp.events")
+
+BATCH = 200  # events published per round
+SWEEP_EVERY = 1.0  # seconds between sweeps while all is well
+SWEEP_BACKOFF_MAX = 2.0  # at most this long between tries while the bus is down
+PRUNE_EVERY = 3600.0  # seconds between prunes of old published events
+PRUNE_BATCH = 10_000
+FLUSH_WAIT = 2.0  # a request waits at most this long for its events to be published
+# One number for the advisory lock that makes publishing single-file across processes.
+RELAY_LOCK = 0x6F6370_6576  # "ocp" "ev"
+
+
+async def record(
+    conn: BaseDBAsyncClient | None,
+    *,
+    type: str,
+    data: dict[str, Any],
+    channels: Sequence[str],
+) -> None:
+    """Write an event in the caller's transaction (``conn``); published after it commits."""
+    for channel in channels:
+        check_channel(channel)
+    _ = await LoggedEvent.create(
+        event_id=uuid.uuid4(),
+        type=type,
+        data=data,
+        channels=list(channels),
+        using_db=conn,
+    )
+
+
+class EventLog:
+    """This process's publisher of the log: flushes after commits and a sweeper."""
+
+    def __init__(self, bus: Bus, *, dialect: str, retention_days: int = 7) -> None:
+        self.bus = bus
+        self._advisory = dialect == "postgres"
+        self._retention = timedelta(days=retention_days)
+        self._lock = asyncio.Lock()
+        self._requested = 0
+        self._completed = 0
+        self._sweeper: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Future[bool]] = set()
+        self._wake = asyncio.Event()
+
+    async def flush(self) -> bool:
+        """Publish what is pending, including every event committed before this call.
+        Waits at most FLUSH_WAIT seconds; False when publishing failed or is still going
+        on (it carries on by itself, and the sweeper retries: nothing committed is lost).
+        Publishing runs in a task of its own, so a caller that gives up never cancels it
+        half way through a database call."""
+        self._requested += 1
+        run = asyncio.ensure_future(self._publish_through(self._requested))
+        self._running.add(run)
+        run.add_done_callback(self._running.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(run), FLUSH_WAIT)
+        except TimeoutError:
+            log.warning("publishing events is slow; it goes on in the background")
+            return False
+
+    async def _publish_through(self, target: int) -> bool:
+        try:
+            async with self._lock:
+                if self._completed >= target:
+                    return True
+                covers = self._requested
+                await self._publish_pending()
+                self._completed = max(self._completed, covers)
+            return True
+        except Exception as error:  # any failure: the sweeper retries
+            log.warning("publishing events failed; the sweeper will retry: %r", error)
+            self._wake.set()
+            return False
+
+    async def publish_pending(self) -> int:
+        """One round of the sweeper: publish everything pending; how many events."""
+        async with self._lock:
+            return await self._publish_pending()
+
+    async def _publish_pending(self) -> int:
+        published = 0
+        while True:
+            async with in_transaction() as conn:
+                if self._advisory:
+                    await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RELAY_LOCK])
+                batch = (
+                    await LoggedEvent.filter(published_at=None)
+                    .order_by("id")
+                    .limit(BATCH)
+                    .using_db(conn)
+                )
+                for event in batch:
+                    for channel in event.channels:
+                        await self.bus.publish(
+                            channel,
+                            event.type,
+                            event.data,
+                            event_id=str(event.event_id),
+                            sequence=event.id,
+                        )
+                if batch:
+                    await (
+                        LoggedEvent.filter(id__in=[e.id for e in batch])
+                        .using_db(conn)
+                        .update(published_at=datetime.now(UTC))
+                    )
+            published += len(batch)
+            if len(batch) < BATCH:
+                return published
+
+    async def prune(self) -> int:
+        """Delete published events older than the retention; how many."""
+        cutoff = datetime.now(UTC) - self._retention
+        deleted = 0
+        while True:
+            ids = (
+                await LoggedEvent.filter(published_at__lt=cutoff)
+                .order_by("id")
+                .limit(PRUNE_BATCH)
+                .values_list("id", flat=True)
+            )
+            if not ids:
+                return deleted
+            deleted += await LoggedEvent.filter(id__in=list(ids)).delete()
+
+    def start(self) -> None:
+        """Run the sweeper in this process until :meth:`close`."""
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep(), name="ocp-event-sweeper")
+
+    def wake(self) -> None:
+        """Sweep now (the bus came back)."""
+        self._wake.set()
+
+    async def _sweep(self) -> None:
+        delay = SWEEP_EVERY
+        last_prune = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+            self._wake.clear()
+            try:
+                count = await self.publish_pending()
+                if count:
+                    log.info("the sweeper published %d pending events", count)
+                if loop.time() - last_prune > PRUNE_EVERY:
+                    last_prune = loop.time()
+                    if pruned := await self.prune():
+                        log.info("pruned %d published events", pruned)
+                delay = SWEEP_EVERY
+            except Exception as error:  # the database or the bus is down
+                log.warning("the event sweeper could not publish: %r", error)
+                delay = min(delay * 2, SWEEP_BACKOFF_MAX)
+
+    async def close(self) -> None:
+        """Stop the sweeper after the publishing under way has finished."""
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None

@@ -1,0 +1,23 @@
+"""The ``event_log`` table: the outbox every domain event goes through."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class LoggedEvent(Model):
+    """A domain event, written in the transaction of its change; ``published_at`` is set
+    once it is on the bus. ``id`` orders publication; ``event_id`` names the event for
+    consumers, the same however many times it is published."""
+
+    id = fields.BigIntField(primary_key=True)
+    event_id = fields.UUIDField(unique=True)
+    type = fields.CharField(max_length=100)
+    data: dict = fields.JSONField()
+    channels: list = fields.JSONField()
+    occurred_at = fields.DatetimeField(auto_now_add=True)
+    published_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "event_log"

@@ -97,7 +97,6 @@ def serve(args: argparse.Namespace) -> None:
     for warning in settings.warnings():  # once it is sure to start
         logging.getLogger("ocp.server").warning(warning)
 
-    import workers.jobs  # noqa: F401  (registers the job functions for the embedded runner)
     from ocp import server
     from ocp.app import create_app
 

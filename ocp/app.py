@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from ocp import db, metrics
+from ocp import db, domains, metrics
 from ocp.appkeys import (
     ACTIVITY,
     BUS,
     CATALOG_CACHE,
+    CHANNEL_RULES,
     ENDPOINTS,
     EVENTS,
+    FILE_GRANTS,
     HUB,
     JOBS,
     LIMITER,
@@ -22,21 +24,18 @@ from ocp.appkeys import (
     STORAGE,
     TICKETS,
 )
-from ocp.config import Settings, SettingsError
-from ocp.courses import views as courses_views
+from ocp.config import Settings
 from ocp.courses.cache import CatalogCache
 from ocp.events.log import EventLog
-from ocp.jobs import InProcessJobQueue, JobFunction, arq_queue, registered
-from ocp.learning import views as learning_views
+from ocp.events.reactions import Reactions
+from ocp.jobs import InProcessJobQueue, JobContext, JobQueue, JobSpec, arq_queue
 from ocp.media import views as media_views
 from ocp.media.storage import LocalStorage
 from ocp.ratelimit import MemoryLimiter, RedisLimiter
-from ocp.realtime import views as realtime_views
 from ocp.realtime.bus import Bus, MemoryBus, RedisBus
 from ocp.realtime.hub import Hub
 from ocp.realtime.tickets import TicketStore
 from ocp.redis_pool import connect, redis_ctx
-from ocp.users import views as users_views
 from ocp.web import docs, health
 from ocp.web.auth import auth_middleware
 from ocp.web.cors import cors_preflight_middleware
@@ -48,17 +47,8 @@ from ocp.web.sessions import SessionStore
 
 
 def all_endpoints() -> list[Endpoint]:
-    """Every route of the service; each domain adds its ``routes`` here."""
-    return [
-        *health.routes,
-        *docs.routes,
-        *users_views.routes,
-        *courses_views.routes,
-        *learning_views.routes,
-        *media_views.routes,
-        *realtime_views.routes,
-        *metrics.routes,
-    ]
+    """Every route of the service: the plumbing's and each domain's (``ocp/domains.py``)."""
+    return [*health.routes, *docs.routes, *domains.routes(), *metrics.routes]
 
 
 async def bus_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -88,14 +78,11 @@ async def close_websockets(app: web.Application) -> None:
     await app[HUB].close()
 
 
-def create_app(
-    settings: Settings, *, job_functions: Mapping[str, JobFunction] | None = None
-) -> web.Application:
+def create_app(settings: Settings, *, jobs: list[JobSpec] | None = None) -> web.Application:
     """A ready-to-run app for ``settings``; resources open on start-up and close on cleanup.
 
-    Embedded mode runs background jobs in this process: the job functions come from
-    ``job_functions`` or from those registered by importing ``workers.jobs`` (which the
-    entry points do; ``ocp`` never imports ``workers``). With Redis, jobs go to arq.
+    With Redis, jobs go to arq (the worker runs them); embedded, they run in this process:
+    the domains' jobs, or ``jobs`` (tests).
     """
     if settings.embedded:
         settings = settings.with_secret_key()
@@ -118,21 +105,34 @@ def create_app(
     bus: Bus = RedisBus(redis) if redis is not None else MemoryBus()
     app[BUS] = bus
     app[EVENTS] = EventLog(
-        bus, dialect=settings.dialect, retention_days=settings.event_retention_days
+        bus,
+        dialect=settings.dialect,
+        retention_days=settings.event_retention_days,
+        hold_ms=settings.test_publish_hold_ms,
     )
     app[HUB] = Hub(bus)
     app[TICKETS] = TicketStore(redis)
     app[STORAGE] = LocalStorage(settings.effective_media_dir)
+    queue: JobQueue
     if redis is not None:
-        app[JOBS] = arq_queue(redis)
+        queue = arq_queue(redis)
     else:
-        functions = job_functions if job_functions is not None else registered()
-        if not functions:
-            raise SettingsError("embedded mode runs jobs in-process: import workers.jobs first")
-        app[JOBS] = InProcessJobQueue(
-            functions,
-            {"bus": bus, "events": app[EVENTS], "storage": app[STORAGE], "settings": settings},
-        )
+        queue = InProcessJobQueue(jobs if jobs is not None else domains.jobs())
+    app[JOBS] = queue
+    context = JobContext(
+        settings=settings,
+        storage=app[STORAGE],
+        bus=bus,
+        events=app[EVENTS],
+        jobs=queue,
+        cache=app[CATALOG_CACHE],
+        redis=redis,
+    )
+    if isinstance(queue, InProcessJobQueue):
+        queue.bind(context)
+    app[EVENTS].bind(context, Reactions.of(domains.reactions()))
+    app[CHANNEL_RULES] = domains.channel_rules()
+    app[FILE_GRANTS] = domains.file_grants()
     app[SESSIONS].install(app)
     app.middlewares.append(auth_middleware)
     app[ENDPOINTS] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
 
     from ocp.config import Settings
     from ocp.courses.cache import CatalogCache
+    from ocp.domains import ChannelRule, FileGrant
     from ocp.events.log import EventLog
     from ocp.jobs import JobQueue
     from ocp.media.storage import LocalStorage
@@ -37,6 +39,8 @@ TICKETS: web.AppKey[TicketStore] = web.AppKey("tickets")
 JOBS: web.AppKey[JobQueue] = web.AppKey("jobs")
 STORAGE: web.AppKey[LocalStorage] = web.AppKey("storage")
 ACTIVITY: web.AppKey[Activity] = web.AppKey("activity")
+CHANNEL_RULES: web.AppKey[Mapping[str, ChannelRule]] = web.AppKey("channel_rules")
+FILE_GRANTS: web.AppKey[Sequence[FileGrant]] = web.AppKey("file_grants")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")
 CALLER: web.RequestKey[Caller | None] = web.RequestKey("caller")

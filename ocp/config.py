@@ -67,6 +67,9 @@ class Settings:
     max_upload_mb: int = 2048
     # Published events are kept this long in the event log, then pruned.
     event_retention_days: int = 7
+    # Tests only: milliseconds the publisher waits between reading pending events and
+    # publishing them, to hold open the window a crash can fall into (tests/e2e).
+    test_publish_hold_ms: int = 0
     # Operations: web processes for `serve`, graceful shutdown, log format, metrics access.
     web_workers: int = 1
     shutdown_timeout: int = 20
@@ -130,6 +133,7 @@ class Settings:
             ("OCP_MAX_BODY_KB", "max_body_kb", 1),
             ("OCP_MAX_UPLOAD_MB", "max_upload_mb", 1),
             ("OCP_EVENT_RETENTION_DAYS", "event_retention_days", 1),
+            ("OCP_TEST_PUBLISH_HOLD_MS", "test_publish_hold_ms", 0),
             ("OCP_WEB_WORKERS", "web_workers", 1),
             ("OCP_SHUTDOWN_TIMEOUT", "shutdown_timeout", 0),
             ("OCP_CATALOG_CACHE_MAX_AGE", "catalog_cache_max_age", 1),

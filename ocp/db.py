@@ -1,4 +1,5 @@
-"""Tortoise configuration: the models of every domain, plus aerich's own table."""
+"""Tortoise configuration: the models of every domain (``ocp/domains.py``), plus aerich's
+own table."""
 
 from __future__ import annotations
 
@@ -8,15 +9,9 @@ from typing import Any
 from aiohttp import web
 from tortoise import Tortoise, connections
 
+from ocp import domains
 from ocp.appkeys import SETTINGS
 
-MODEL_MODULES: list[str] = [
-    "ocp.users.models",
-    "ocp.media.models",
-    "ocp.courses.models",
-    "ocp.learning.models",
-    "ocp.events.models",
-]
 APP_LABEL = "models"
 
 
@@ -33,7 +28,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "connections": {name: database_url},
         "apps": {
             APP_LABEL: {
-                "models": [*MODEL_MODULES, "aerich.models"],
+                "models": [*domains.model_modules(), "aerich.models"],
                 "default_connection": name,
             }
         },

@@ -1,70 +1,133 @@
-"""Background jobs by name: arq in production, an in-process runner when embedded.
+"""Background jobs: one runner for arq and for the in-process queue of the embedded mode.
 
-Both run the same job functions (``async def job(ctx, *args)``, kept in ``workers/``).
-Recalculations are *coalesced* (docs/architecture.md, "Background jobs"): the writer sets a
-marker and enqueues only when the marker was not already set, with a job id unique per
-enqueue; the job clears the marker as its first step, before it reads anything. A change is
-then either seen by a job that has not started reading yet, or it enqueues a new one; none is
-lost and none piles up.
+A job is ``async def job(ctx: JobContext, *args)``, declared by its domain (``ocp/domains.py``)
+as a :class:`JobSpec`. :func:`run_try` runs one try of it: it writes the log line and counts
+the outcome, and says whether and when to try again (exponential backoff, at most
+``max_tries`` tries). arq's adapter (``workers/main.py``) turns "again" into arq's ``Retry``;
+:class:`InProcessJobQueue` sleeps and calls again. A job that must do something when it gives
+up (mark an upload failed) checks ``ctx.last_try`` itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import dataclasses
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
-from ocp import metrics, redis_keys
+from ocp import metrics
+
+if TYPE_CHECKING:
+    from ocp.config import Settings
+    from ocp.courses.cache import CatalogCache
+    from ocp.events.log import EventLog
+    from ocp.media.storage import Storage
+    from ocp.realtime.bus import Bus
 
 log = logging.getLogger("ocp.jobs")
 
-JobFunction = Callable[..., Awaitable[Any]]
-MARKER_TTL = 600  # a marker whose job was lost stops blocking new runs after this long
 MAX_TRIES = 5
-
-_registry: dict[str, JobFunction] = {}
-
-
-def register(name: str, function: JobFunction) -> None:
-    """Make a job function known to the in-process runner (``workers.jobs`` registers all)."""
-    _registry[name] = function
+BACKOFF_MAX = 60.0
 
 
-def registered() -> dict[str, JobFunction]:
-    return dict(_registry)
+@dataclass(frozen=True)
+class JobContext:
+    """What a job may use: the process's shared parts, and which try this is."""
+
+    settings: Settings
+    storage: Storage
+    bus: Bus
+    events: EventLog
+    jobs: JobQueue
+    cache: CatalogCache
+    redis: Redis | None = None  # job outcomes are counted there when set (arq)
+    job_id: str | None = None
+    job_try: int = 1
+    max_tries: int = MAX_TRIES
+
+    @property
+    def last_try(self) -> bool:
+        return self.job_try >= self.max_tries
+
+    def for_try(self, job_id: str | None, job_try: int, max_tries: int) -> JobContext:
+        return dataclasses.replace(self, job_id=job_id, job_try=job_try, max_tries=max_tries)
+
+
+JobFunction = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job as its domain declares it."""
+
+    name: str
+    function: JobFunction
+    max_tries: int = MAX_TRIES
+
+
+def backoff(job_try: int) -> float:
+    """Seconds before try ``job_try + 1``: 1, 2, 4, ... up to a minute, with 20% jitter."""
+    base = min(BACKOFF_MAX, 2.0 ** max(0, job_try - 1))
+    return base * random.uniform(0.9, 1.1)  # noqa: S311
+
+
+async def run_try(spec: JobSpec, ctx: JobContext, args: tuple[Any, ...]) -> float | None:
+    """Run one try of ``spec``; None when it is over (done, or given up), else the seconds
+    to wait before the next try. Never raises an error of the job."""
+    started = time.perf_counter()
+    delay: float | None = None
+    error: Exception | None = None
+    try:
+        await spec.function(ctx, *args)
+        outcome = "succeeded"
+    except asyncio.CancelledError:
+        _log_run(spec.name, ctx, "cancelled", started, None)
+        raise
+    except Exception as failure:
+        error = failure
+        if ctx.last_try:
+            outcome = "failed"
+        else:
+            outcome, delay = "retried", backoff(ctx.job_try)
+    _log_run(spec.name, ctx, outcome, started, error)
+    await metrics.job_finished(ctx.redis, spec.name, outcome)
+    return delay
 
 
 def _log_run(
-    name: str, job_id: str | None, attempt: int, outcome: str, started: float, *, failed: bool
+    name: str, ctx: JobContext, outcome: str, started: float, error: Exception | None
 ) -> None:
-    """The same line per run as the arq worker writes (``workers/observed.py``)."""
-    seconds = time.perf_counter() - started
+    """One line per try: id, name, try, outcome, duration (the traceback when it failed)."""
+    failed = outcome in {"failed", "retried", "cancelled"}
     fields = {
-        "job_id": job_id,
+        "job_id": ctx.job_id,
         "job": name,
-        "try": attempt,
+        "try": ctx.job_try,
         "outcome": outcome,
-        "duration_ms": round(seconds * 1000, 2),
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
     }
-    level = logging.WARNING if failed else logging.INFO
-    log.log(level, "job %s %s %s", name, job_id, outcome, exc_info=failed, extra={"fields": fields})
+    log.log(
+        logging.WARNING if failed else logging.INFO,
+        "job %s %s %s",
+        name,
+        ctx.job_id,
+        outcome,
+        exc_info=error,
+        extra={"fields": fields},
+    )
 
 
 class JobQueue(Protocol):
     async def enqueue(self, name: str, *args: Any, job_id: str | None = None) -> None:
         """Run ``name(*args)`` in the background (once per ``job_id`` while it is queued)."""
-
-    async def enqueue_coalesced(self, name: str, key: str, *args: Any) -> bool:
-        """Enqueue unless a run for ``key`` is queued and has not started; True if enqueued."""
-
-    async def started(self, key: str) -> None:
-        """A coalesced job's first step: later changes must enqueue another run."""
 
     async def close(self) -> None: ...
 
@@ -77,26 +140,6 @@ class ArqJobQueue:
         if await self._redis.enqueue_job(name, *args, _job_id=job_id) is not None:
             metrics.job_enqueued(name)  # None: a job with this id is already queued
 
-    async def enqueue_coalesced(self, name: str, key: str, *args: Any) -> bool:
-        marker = redis_keys.JOB_MARKER_PREFIX + key
-        if not await self._redis.set(marker, 1, nx=True, ex=MARKER_TTL):
-            return False
-        try:
-            sequence = redis_keys.JOB_SEQUENCE_PREFIX + key
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.incr(sequence)
-                pipe.expire(sequence, 7 * 24 * 3600)
-                number, _ = await pipe.execute()
-            await self._redis.enqueue_job(name, *args, _job_id=f"{key}:{number}")
-        except BaseException:
-            await self._redis.delete(marker)  # or the next change could not enqueue a run
-            raise
-        metrics.job_enqueued(name)
-        return True
-
-    async def started(self, key: str) -> None:
-        await self._redis.delete(redis_keys.JOB_MARKER_PREFIX + key)
-
     async def close(self) -> None:
         await self._redis.aclose()
 
@@ -107,22 +150,30 @@ def arq_queue(redis: Redis) -> ArqJobQueue:
 
 
 class InProcessJobQueue:
-    """Embedded mode: the same job functions as tasks of this process, with retries."""
+    """Embedded mode: the domains' jobs as tasks of this process, through the same runner."""
 
-    def __init__(self, functions: Mapping[str, JobFunction], ctx: dict[str, Any]) -> None:
-        self._functions = dict(functions)
-        self._ctx = {**ctx, "jobs": self}
-        self._markers: set[str] = set()
-        self._sequences: dict[str, int] = {}  # key -> runs enqueued: ids as arq's queue makes
+    def __init__(self, specs: Iterable[JobSpec]) -> None:
+        self._specs = {spec.name: spec for spec in specs}
+        self._context: JobContext | None = None
         self._running: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def bind(self, context: JobContext) -> None:
+        """The parts the jobs get (they include this queue, so they come after it)."""
+        self._context = context
 
     async def enqueue(self, name: str, *args: Any, job_id: str | None = None) -> None:
         if job_id is not None and job_id in self._running:
             return
-        if name not in self._functions:
-            raise LookupError(f"no job function named {name!r}")
-        task = asyncio.create_task(self._run(name, args, job_id))
+        if name not in self._specs:
+            raise LookupError(f"no job named {name!r}")
+        if job_id is not None:
+            self._running.add(job_id)
+        # A fresh context: a job enqueued inside a transaction must not run in it (the ORM
+        # keeps the current transaction in a context variable, which tasks inherit).
+        task = asyncio.create_task(
+            self._run(self._specs[name], args, job_id), context=contextvars.Context()
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         metrics.job_enqueued(name)
@@ -132,41 +183,18 @@ class InProcessJobQueue:
         """Jobs enqueued and not finished (waiting, running or between tries)."""
         return len(self._tasks)
 
-    async def enqueue_coalesced(self, name: str, key: str, *args: Any) -> bool:
-        if key in self._markers:
-            return False
-        self._markers.add(key)
-        number = self._sequences[key] = self._sequences.get(key, 0) + 1
+    async def _run(self, spec: JobSpec, args: tuple[Any, ...], job_id: str | None) -> None:
+        if self._context is None:
+            raise RuntimeError("the in-process queue runs jobs once bound to its context")
         try:
-            await self.enqueue(name, *args, job_id=f"{key}:{number}")
-        except BaseException:
-            self._markers.discard(key)  # or the next change could not enqueue a run
-            raise
-        return True
-
-    async def started(self, key: str) -> None:
-        self._markers.discard(key)
-
-    async def _run(self, name: str, args: tuple[Any, ...], job_id: str | None) -> None:
-        if job_id is not None:
-            self._running.add(job_id)
-        try:
-            for attempt in range(1, MAX_TRIES + 1):
-                started = time.perf_counter()
-                try:
-                    ctx = {**self._ctx, "job_id": job_id, "job_try": attempt}
-                    await self._functions[name](ctx, *args)
-                except Exception:
-                    outcome = "failed" if attempt == MAX_TRIES else "retried"
-                    metrics.job_finished_locally(name, outcome)
-                    _log_run(name, job_id, attempt, outcome, started, failed=True)
-                    if attempt == MAX_TRIES:
-                        return
-                    await asyncio.sleep(min(30.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.5))  # noqa: S311
-                else:
-                    metrics.job_finished_locally(name, "succeeded")
-                    _log_run(name, job_id, attempt, "succeeded", started, failed=False)
+            job_try = 1
+            while True:
+                ctx = self._context.for_try(job_id, job_try, spec.max_tries)
+                delay = await run_try(spec, ctx, args)
+                if delay is None:
                     return
+                await asyncio.sleep(delay)
+                job_try += 1
         finally:
             if job_id is not None:
                 self._running.discard(job_id)

@@ -27,7 +27,6 @@ from arq.connections import RedisSettings, create_pool
 from arq.worker import Worker
 from redis.asyncio import Redis
 
-import workers.jobs  # noqa: F401  (registers the job functions for embedded apps)
 from ocp.app import create_app
 from ocp.config import Settings
 from tests import helpers

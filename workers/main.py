@@ -9,22 +9,27 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
+from arq import Retry, func
 from arq import cli as arq_cli
-from arq import func
 from arq.connections import RedisSettings
+from arq.worker import Function
 from tortoise import Tortoise
 
-from ocp import db, logs, redis_keys
+from ocp import db, domains, logs, redis_keys
 from ocp.config import Settings
+from ocp.courses.cache import CatalogCache
 from ocp.events.log import EventLog
-from ocp.jobs import MAX_TRIES, ArqJobQueue
+from ocp.events.reactions import Reactions
+from ocp.jobs import MAX_TRIES, ArqJobQueue, JobContext, JobSpec, run_try
 from ocp.media.storage import LocalStorage
 from ocp.realtime.bus import RedisBus
-from workers import uploads
-from workers.jobs import FUNCTIONS
-from workers.observed import observed
 
 log = logging.getLogger("ocp.worker")
+
+# arq counts a try that a killed worker never finished: room for a few such deaths beyond
+# the tries the runner makes (``ocp/jobs.py``).
+KILLED_TRIES = 3
+CONTEXT = "ocp"  # the key of the JobContext in arq's ctx
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -42,34 +47,51 @@ async def startup(ctx: dict[str, Any]) -> None:
             config=db.tortoise_config(settings.effective_database_url),
             _enable_global_fallback=True,
         )
-    ctx["storage"] = LocalStorage(settings.effective_media_dir)
-    ctx["bus"] = RedisBus(ctx["redis"])
-    ctx["events"] = EventLog(
-        ctx["bus"], dialect=settings.dialect, retention_days=settings.event_retention_days
+    bus = RedisBus(ctx["redis"])
+    events = EventLog(bus, dialect=settings.dialect, retention_days=settings.event_retention_days)
+    context = JobContext(
+        settings=settings,
+        storage=LocalStorage(settings.effective_media_dir),
+        bus=bus,
+        events=events,
+        jobs=ArqJobQueue(ctx["redis"]),
+        cache=CatalogCache(ctx["redis"]),
+        redis=ctx["redis"],
     )
-    ctx["events"].start()  # this worker, too, publishes what a dead process left behind
-    ctx["jobs"] = ArqJobQueue(ctx["redis"])
+    events.bind(context, Reactions.of(domains.reactions()))
+    events.start()  # this worker, too, publishes what a dead process left behind
+    ctx[CONTEXT] = context
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    if ctx.get("events") is not None:
-        await ctx["events"].close()
+    if (context := ctx.get(CONTEXT)) is not None:
+        await context.events.close()
     if ctx.get("orm") is not None:
         await ctx["orm"].close_connections()
 
 
-def functions() -> list[Any]:
-    """The jobs as arq registers them: none keeps a result (one kept blocks re-enqueues)."""
-    tries = {"process_upload": uploads.ARQ_MAX_TRIES}
-    return [
-        func(
-            cast(Any, observed(name, job, max_tries=tries.get(name, MAX_TRIES))),
-            name=name,
-            keep_result=0,
-            max_tries=tries.get(name, MAX_TRIES),
+def arq_function(spec: JobSpec) -> Function:
+    """``spec`` as arq runs it: through the one runner, its "again" as arq's ``Retry``. None
+    keeps a result (one kept blocks re-enqueues)."""
+
+    async def run(ctx: dict[str, Any], *args: Any) -> None:
+        context: JobContext = ctx[CONTEXT]
+        job_try = int(ctx.get("job_try", 1))
+        delay = await run_try(
+            spec, context.for_try(ctx.get("job_id"), job_try, spec.max_tries), args
         )
-        for name, job in FUNCTIONS.items()
-    ]
+        if delay is not None:
+            raise Retry(defer=delay)
+
+    run.__qualname__ = run.__name__ = spec.name
+    return func(
+        cast(Any, run), name=spec.name, keep_result=0, max_tries=spec.max_tries + KILLED_TRIES
+    )
+
+
+def functions() -> list[Function]:
+    """Every domain's jobs (``ocp/domains.py``)."""
+    return [arq_function(spec) for spec in domains.jobs()]
 
 
 def redis_settings(settings: Settings) -> RedisSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from ocp.events import log as event_log
 from ocp.events.log import EventLog
 from ocp.learning import access
 from ocp.media import service as media_service
+from ocp.media.models import Upload
 from ocp.realtime.events import course_channel
 from ocp.richtext import sanitize, to_text
 from ocp.users.models import Role, User
@@ -85,9 +86,11 @@ async def is_visible(course: Course, actor: User | None) -> bool:
     )
 
 
-async def upload_grant(*, upload_ids: list[int], actor: User | None) -> tuple[int, bool] | None:
+async def upload_grant(uploads: Sequence[Upload], actor: User | None) -> tuple[int, bool] | None:
     """Which of these uploads the caller may download through a course, if any, and whether
-    anyone may (the cover of a published course): ``(upload_id, public)``."""
+    anyone may (the cover of a published course): ``(upload_id, public)``. The catalog's
+    file grant (``ocp/domains.py``)."""
+    upload_ids = [upload.id for upload in uploads]
     covers = await Course.filter(cover_id__in=upload_ids).order_by("id")
     for course in covers:
         if course.status == CourseStatus.PUBLISHED and course.cover_id is not None:
@@ -454,6 +457,7 @@ async def reorder_lessons(
     return [lesson_view(lesson, readable=True, assets=assets) for lesson in ordered]
 
 
-async def instructor_renamed(*, cache: CatalogCache) -> None:
-    """A name shown in the catalog changed (the search index follows by itself)."""
-    await cache.bump()
+async def may_read_course_channel(user: User, course_id: int) -> bool:
+    """``course:<id>``: its instructor (admins read every channel)."""
+    course = await Course.get_or_none(id=course_id)
+    return course is not None and can_edit(user, course)

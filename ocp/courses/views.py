@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from ocp.appkeys import CALLER, CATALOG_CACHE, EVENTS, JOBS
+from ocp.appkeys import CALLER, CATALOG_CACHE, EVENTS
 from ocp.courses import service as course_service
 from ocp.courses.schemas import (
     AdminCourseCreateSchema,
@@ -170,7 +170,6 @@ async def create_lesson(request: web.Request) -> web.Response:
         cache=request.app[CATALOG_CACHE],
         events=request.app[EVENTS],
     )
-    await learning_service.lessons_changed(course_id=lesson["course_id"], jobs=request.app[JOBS])
     return dumped(LESSON, lesson, status=201)
 
 
@@ -196,7 +195,6 @@ async def delete_lesson(request: web.Request) -> web.Response:
         cache=request.app[CATALOG_CACHE],
         events=request.app[EVENTS],
     )
-    await learning_service.lessons_changed(course_id=course_id, jobs=request.app[JOBS])
     return no_content()
 
 

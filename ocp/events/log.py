@@ -21,14 +21,18 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from ocp.events.models import LoggedEvent
+from ocp.events.models import HandledEvent, LoggedEvent
+from ocp.events.reactions import REACT_JOB, DomainEvent, Reactions, react_job_id
 from ocp.realtime.bus import Bus
 from ocp.realtime.events import check_channel
+
+if TYPE_CHECKING:
+    from ocp.jobs import JobContext
 
 log = logging.getLogger("ocp.events")
 
@@ -64,8 +68,11 @@ async def record(
 class EventLog:
     """This process's publisher of the log: flushes after commits and a sweeper."""
 
-    def __init__(self, bus: Bus, *, dialect: str, retention_days: int = 7) -> None:
+    def __init__(
+        self, bus: Bus, *, dialect: str, retention_days: int = 7, hold_ms: int = 0
+    ) -> None:
         self.bus = bus
+        self._hold = hold_ms / 1000
         self._advisory = dialect == "postgres"
         self._retention = timedelta(days=retention_days)
         self._lock = asyncio.Lock()
@@ -74,6 +81,18 @@ class EventLog:
         self._sweeper: asyncio.Task[None] | None = None
         self._running: set[asyncio.Future[bool]] = set()
         self._wake = asyncio.Event()
+        self.reactions = Reactions()
+        self._context: JobContext | None = None
+
+    @property
+    def context(self) -> JobContext | None:
+        """What reactions run with, once bound."""
+        return self._context
+
+    def bind(self, context: JobContext, reactions: Reactions) -> None:
+        """From now on, publishing an event also starts the reactions to it."""
+        self._context = context
+        self.reactions = reactions
 
     async def flush(self) -> bool:
         """Publish what is pending, including every event committed before this call.
@@ -122,6 +141,8 @@ class EventLog:
                     .limit(BATCH)
                     .using_db(conn)
                 )
+                if batch and self._hold:
+                    await asyncio.sleep(self._hold)  # tests only (Settings)
                 for event in batch:
                     for channel in event.channels:
                         await self.bus.publish(
@@ -131,6 +152,7 @@ class EventLog:
                             event_id=str(event.event_id),
                             sequence=event.id,
                         )
+                    await self._start_reactions(event)
                 if batch:
                     await (
                         LoggedEvent.filter(id__in=[e.id for e in batch])
@@ -141,8 +163,32 @@ class EventLog:
             if len(batch) < BATCH:
                 return published
 
+    async def _start_reactions(self, event: LoggedEvent) -> None:
+        """Run the immediate reactions to ``event`` and enqueue the others (before the
+        event is marked published, so a failure here has the whole round retried)."""
+        reactions = self.reactions.to(event.type)
+        if not reactions or self._context is None:
+            return
+        received = DomainEvent(
+            event_id=str(event.event_id),
+            type=event.type,
+            data=event.data,
+            occurred_at=event.occurred_at.isoformat(),
+        )
+        for reaction in reactions:
+            if reaction.immediate is not None:
+                await reaction.immediate(self._context, received)
+            else:
+                await self._context.jobs.enqueue(
+                    REACT_JOB,
+                    reaction.name,
+                    received.as_job_argument(),
+                    job_id=react_job_id(reaction.name, received.event_id),
+                )
+
     async def prune(self) -> int:
-        """Delete published events older than the retention; how many."""
+        """Delete published events, and the record of reactions run, older than the
+        retention; how many events."""
         cutoff = datetime.now(UTC) - self._retention
         deleted = 0
         while True:
@@ -153,8 +199,18 @@ class EventLog:
                 .values_list("id", flat=True)
             )
             if not ids:
-                return deleted
+                break
             deleted += await LoggedEvent.filter(id__in=list(ids)).delete()
+        while True:
+            handled = (
+                await HandledEvent.filter(handled_at__lt=cutoff)
+                .order_by("id")
+                .limit(PRUNE_BATCH)
+                .values_list("id", flat=True)
+            )
+            if not handled:
+                return deleted
+            _ = await HandledEvent.filter(id__in=list(handled)).delete()
 
     def start(self) -> None:
         """Run the sweeper in this process until :meth:`close`."""

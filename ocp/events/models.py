@@ -21,3 +21,17 @@ class LoggedEvent(Model):
 
     class Meta:
         table = "event_log"
+
+
+class HandledEvent(Model):
+    """A reaction that has run for an event: written in the transaction of its effect, so a
+    reaction delivered twice (at least once) takes effect once."""
+
+    id = fields.BigIntField(primary_key=True)
+    handler = fields.CharField(max_length=150)
+    event_id = fields.UUIDField()
+    handled_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "event_handled"
+        unique_together = (("handler", "event_id"),)

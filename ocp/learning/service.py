@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -13,12 +14,10 @@ from tortoise.transactions import in_transaction
 from ocp import ratelimit
 from ocp.config import Settings
 from ocp.courses import service as course_service
-from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, Lesson
 from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired, TooManyRequests
 from ocp.events import log as event_log
 from ocp.events.log import EventLog
-from ocp.jobs import JobQueue
 from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
 from ocp.ratelimit import Limiter
@@ -26,17 +25,11 @@ from ocp.realtime import control
 from ocp.realtime.events import course_channel, user_channel
 from ocp.users.models import User
 
-COMPLETION_JOB = "recalculate_completion"
 CHANGES_WINDOW = 60  # seconds: enroll and cancel share one budget per user and minute
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def completion_key(enrollment_id: int) -> str:
-    """The job id prefix of an enrollment's recalculation: ``complete:<enrollment_id>``."""
-    return f"complete:{enrollment_id}"
 
 
 def percent(done: int, total: int) -> int:
@@ -92,8 +85,6 @@ async def enroll(
     user: User,
     course_id: int,
     events: EventLog,
-    jobs: JobQueue,
-    cache: CatalogCache,
     limiter: Limiter,
     settings: Settings,
 ) -> Enrollment:
@@ -124,8 +115,8 @@ async def enroll(
             elif enrollment.status in STUDYING:
                 raise Conflict("Already enrolled in this course")
             else:
-                # Back to where it was before cancelling; the job corrects it if the course
-                # changed meanwhile.
+                # Back to where it was before cancelling; the completion reaction corrects
+                # it if the course changed meanwhile.
                 enrollment.status = (
                     EnrollmentStatus.COMPLETED
                     if enrollment.completed_at is not None
@@ -141,9 +132,7 @@ async def enroll(
             await _announce(conn, enrollment, "enrollment.created", status)
     except IntegrityError:
         raise Conflict("Already enrolled in this course") from None
-    await cache.counts_changed(course.id)
-    await events.flush()
-    await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)
+    _ = await events.flush()
     return enrollment
 
 
@@ -152,7 +141,6 @@ async def cancel(
     user: User,
     course_id: int,
     events: EventLog,
-    cache: CatalogCache,
     limiter: Limiter,
     settings: Settings,
 ) -> None:
@@ -177,8 +165,7 @@ async def cancel(
             .update(enrollment_count=F("enrollment_count") - 1)
         )
         await _announce(conn, enrollment, "enrollment.cancelled", {"status": "cancelled"})
-    await cache.counts_changed(course_id)
-    await events.flush()
+    _ = await events.flush()
     await control.rights_changed(events.bus, user_id=user.id)
 
 
@@ -203,7 +190,6 @@ async def set_progress(
     completed: bool | None,
     position_seconds: int | None,
     events: EventLog,
-    jobs: JobQueue,
 ) -> dict[str, Any]:
     """Record a lesson's progress (idempotent); answer with it and the course's fresh figures.
 
@@ -212,8 +198,8 @@ async def set_progress(
     parallel requests only one counts as the change (one event, one recalculation). A flip
     then locks the enrollment before counting, so parallel flips of one enrollment count
     one after the other and the last sees them all; its ``progress.updated`` is recorded in
-    the same transaction. The completion job, enqueued here, is the authority for the
-    enrollment's status.
+    the same transaction. The completion reaction to that event
+    (``ocp/learning/handlers.py``) is the authority for the enrollment's status.
     """
     now = _now()
     async with in_transaction() as conn:
@@ -261,58 +247,56 @@ async def set_progress(
                 },
             )
     if flipped:
-        await events.flush()
-        await jobs.enqueue_coalesced(COMPLETION_JOB, completion_key(enrollment.id), enrollment.id)
+        _ = await events.flush()
     else:  # counted after commit: the last of several parallel updates sees them all
         done, total = await _figures(enrollment)
     figures = {"percent": percent(done, total), "completed_lessons": done, "total_lessons": total}
     return {"lesson": progress, "course": {**figures, "status": enrollment.status.value}}
 
 
-async def recalculate_completion(*, enrollment_id: int, events: EventLog) -> None:
-    """Recompute an enrollment's percent and status from the database (the job's work).
-
-    Safe to run twice or concurrently: the enrollment row is locked, and ``course.completed``
-    is announced only by the run that moves the status to completed.
-    """
-    async with in_transaction() as conn:
-        enrollment = (
-            await Enrollment.filter(id=enrollment_id).select_for_update().using_db(conn).first()
-        )
-        if enrollment is None:
-            return
-        done, total = await _figures(enrollment, conn)
-        enrollment.progress_percent = percent(done, total)
-        completed_now: datetime | None = None
-        if enrollment.status != EnrollmentStatus.CANCELLED:
-            if total and done == total:
-                enrollment.status = EnrollmentStatus.COMPLETED
-                if enrollment.completed_at is None:  # the first run to see it announces it
-                    completed_now = enrollment.completed_at = _now()
-            else:
-                enrollment.status = EnrollmentStatus.ACTIVE
-                enrollment.completed_at = None
-        await enrollment.save(
-            update_fields=["progress_percent", "status", "completed_at", "updated_at"],
-            using_db=conn,
-        )
-        if completed_now:
-            await _announce(
-                conn,
-                enrollment,
-                "course.completed",
-                {"percent": 100, "completed_at": completed_now.isoformat()},
-            )
+async def recalculate_completion(*, enrollment_id: int, conn: BaseDBAsyncClient) -> None:
+    """Recompute an enrollment's percent and status from the database, in the transaction
+    ``conn`` (a reaction's). Safe to run twice or concurrently: the enrollment row is locked,
+    and ``course.completed`` is announced only by the run that moves the status to
+    completed."""
+    enrollment = (
+        await Enrollment.filter(id=enrollment_id).select_for_update().using_db(conn).first()
+    )
+    if enrollment is None:
+        return
+    done, total = await _figures(enrollment, conn)
+    enrollment.progress_percent = percent(done, total)
+    completed_now: datetime | None = None
+    if enrollment.status != EnrollmentStatus.CANCELLED:
+        if total and done == total:
+            enrollment.status = EnrollmentStatus.COMPLETED
+            if enrollment.completed_at is None:  # the first run to see it announces it
+                completed_now = enrollment.completed_at = _now()
+        else:
+            enrollment.status = EnrollmentStatus.ACTIVE
+            enrollment.completed_at = None
+    await enrollment.save(
+        update_fields=["progress_percent", "status", "completed_at", "updated_at"],
+        using_db=conn,
+    )
     if completed_now:
-        await events.flush()
+        await _announce(
+            conn,
+            enrollment,
+            "course.completed",
+            {"percent": 100, "completed_at": completed_now.isoformat()},
+        )
 
 
-async def lessons_changed(*, course_id: int, jobs: JobQueue) -> None:
-    """A lesson was added or removed: every enrollment's figures need recomputing."""
-    enrollments = await Enrollment.filter(course_id=course_id, status__in=STUDYING).only("id")
-    for enrollment in enrollments:
-        key = completion_key(enrollment.id)
-        await jobs.enqueue_coalesced(COMPLETION_JOB, key, enrollment.id)
+async def studying_enrollments(*, course_id: int, conn: BaseDBAsyncClient) -> list[int]:
+    """The ids of a course's active and completed enrollments."""
+    enrollments = (
+        await Enrollment.filter(course_id=course_id, status__in=STUDYING)
+        .using_db(conn)
+        .order_by("id")
+        .only("id")
+    )
+    return [enrollment.id for enrollment in enrollments]
 
 
 async def course_progress(*, user: User, course_id: int) -> dict[str, Any]:

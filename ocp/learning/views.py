@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ocp.appkeys import CATALOG_CACHE, EVENTS, JOBS, LIMITER, SETTINGS
+from ocp.appkeys import EVENTS, LIMITER, SETTINGS
 from ocp.learning import service as learning_service
 from ocp.learning.schemas import (
     CourseEnrollmentSchema,
@@ -29,8 +29,6 @@ async def enroll(request: web.Request) -> web.Response:
         user=caller_of(request).user,
         course_id=path_id(request),
         events=request.app[EVENTS],
-        jobs=request.app[JOBS],
-        cache=request.app[CATALOG_CACHE],
         limiter=request.app[LIMITER],
         settings=request.app[SETTINGS],
     )
@@ -42,7 +40,6 @@ async def cancel(request: web.Request) -> web.Response:
         user=caller_of(request).user,
         course_id=path_id(request),
         events=request.app[EVENTS],
-        cache=request.app[CATALOG_CACHE],
         limiter=request.app[LIMITER],
         settings=request.app[SETTINGS],
     )
@@ -101,7 +98,6 @@ async def set_progress(request: web.Request) -> web.Response:
         completed=data.get("completed"),
         position_seconds=data.get("position_seconds"),
         events=request.app[EVENTS],
-        jobs=request.app[JOBS],
     )
     return dumped(ProgressAnswerSchema(), answer)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import errno
 import re
 import unicodedata
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -19,12 +19,17 @@ from ocp.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from ocp.jobs import JobQueue
+from ocp.events import log as event_log
+from ocp.events.log import EventLog
 from ocp.media.models import Blob, Upload, UploadStatus
 from ocp.media.storage import StagedFile, Storage, thumbnail_key
 from ocp.users.models import Role, User
 
+if TYPE_CHECKING:
+    from ocp.domains import FileGrant
+
 PROCESS_JOB = "process_upload"
+UPLOAD_CREATED = "upload.created"
 MAX_FILENAME_BYTES = 255
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -101,30 +106,35 @@ async def create(
     filename: str,
     declared_type: str,
     storage: Storage,
-    jobs: JobQueue,
+    events: EventLog,
 ) -> Upload:
-    """Keep ``staged`` under its hash (once per content) and queue its processing."""
+    """Keep ``staged`` under its hash (once per content); its processing follows from the
+    ``upload.created`` event recorded with it."""
     sha256 = staged.sha256
-    async with in_transaction() as conn:
-        await _lock_blob(sha256, staged.size, conn)
-        upload = await Upload.create(
-            owner_id=owner.id,
-            blob_id=sha256,
-            sha256=sha256,
-            filename=clean_filename(filename),
-            size=staged.size,
-            declared_type=clean_media_type(declared_type),
-            using_db=conn,
-        )
-    # After the commit: from now on the upload's row keeps the blob from being collected,
-    # and a failed transaction above cannot leave a stored file without its rows.
     try:
-        storage.store(staged, sha256)
-        await jobs.enqueue(PROCESS_JOB, upload.id, job_id=process_job_id(upload.id))
+        async with in_transaction() as conn:
+            await _lock_blob(sha256, staged.size, conn)
+            upload = await Upload.create(
+                owner_id=owner.id,
+                blob_id=sha256,
+                sha256=sha256,
+                filename=clean_filename(filename),
+                size=staged.size,
+                declared_type=clean_media_type(declared_type),
+                using_db=conn,
+            )
+            # Stored before the commit: processing may start as soon as the event commits.
+            storage.store(staged, sha256)
+            await event_log.record(
+                conn,
+                type=UPLOAD_CREATED,
+                data={"upload_id": upload.id, "owner_id": owner.id},
+                channels=[],
+            )
     except BaseException:
-        await Upload.filter(id=upload.id).delete()
-        await collect_blob(sha256, storage=storage)
+        await collect_blob(sha256, storage=storage, orphan=True)
         raise
+    _ = await events.flush()
     return upload
 
 
@@ -178,11 +188,14 @@ async def delete(*, upload_id: int, actor: User, storage: Storage) -> None:
         await collect_blob(upload.blob_id, storage=storage)
 
 
-async def collect_blob(sha256: str, *, storage: Storage) -> None:
-    """Remove stored bytes (and their thumbnail) once no upload refers to them."""
+async def collect_blob(sha256: str, *, storage: Storage, orphan: bool = False) -> None:
+    """Remove stored bytes (and their thumbnail) once no upload refers to them; ``orphan``:
+    also when their blob row is gone (a failed upload's transaction rolled it back)."""
     async with in_transaction() as conn:
         blob = await Blob.filter(sha256=sha256).select_for_update().using_db(conn).first()
-        if blob is None or await Upload.filter(blob_id=sha256).using_db(conn).exists():
+        if (blob is None and not orphan) or await Upload.filter(blob_id=sha256).using_db(
+            conn
+        ).exists():
             return
         storage.delete(thumbnail_key(sha256))
         storage.delete(sha256)
@@ -211,7 +224,7 @@ async def ready_uploads_of(sha256: str) -> list[Upload]:
     return list(await Upload.filter(blob_id=sha256, status=UploadStatus.READY).order_by("id"))
 
 
-def owned_by(uploads: list[Upload], actor: User | None) -> Upload | None:
+def owned_by(uploads: Sequence[Upload], actor: User | None) -> Upload | None:
     """The first of ``uploads`` the caller owns (any, for admins)."""
     if actor is None:
         return None
@@ -238,6 +251,22 @@ def asset_view(upload: Upload | None) -> dict[str, Any] | None:
         "url": media_url(upload.sha256),
         "thumbnail_url": thumbnail_url(upload.sha256) if upload.has_thumbnail else None,
     }
+
+
+async def readable_upload(
+    sha256: str, *, actor: User | None, grants: Sequence[FileGrant]
+) -> tuple[Upload | None, bool]:
+    """The ready upload of these bytes through which ``actor`` may download them (their own,
+    or one another domain grants: a lesson's asset, a course's cover), and whether anyone
+    may; ``(None, False)`` when none."""
+    uploads = await ready_uploads_of(sha256)
+    if (own := owned_by(uploads, actor)) is not None:
+        return own, False
+    for grant in grants if uploads else ():
+        if (granted := await grant(uploads, actor)) is not None:
+            upload_id, public = granted
+            return next(u for u in uploads if u.id == upload_id), public
+    return None, False
 
 
 async def uploads_by_id(upload_ids: list[int]) -> dict[int, Upload]:

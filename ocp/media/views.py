@@ -10,8 +10,7 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from ocp.appkeys import CALLER, JOBS, SETTINGS, STORAGE
-from ocp.courses import service as course_service
+from ocp.appkeys import CALLER, EVENTS, FILE_GRANTS, SETTINGS, STORAGE
 from ocp.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ocp.media import service as media_service
 from ocp.media.models import Upload
@@ -74,7 +73,7 @@ async def create_upload(request: web.Request) -> web.Response:
             filename=file.filename or "",
             declared_type=file.headers.get(hdrs.CONTENT_TYPE, ""),
             storage=storage,
-            jobs=request.app[JOBS],
+            events=request.app[EVENTS],
         )
     finally:
         staged.discard()
@@ -138,13 +137,9 @@ async def download(request: web.Request) -> web.StreamResponse:
     thumbnail = key.endswith(THUMBNAIL_SUFFIX)
     caller = request.get(CALLER)
     actor = caller.user if caller is not None else None
-    uploads = await media_service.ready_uploads_of(sha256)
-    upload, public = media_service.owned_by(uploads, actor), False
-    if upload is None and uploads:
-        grant = await course_service.upload_grant(upload_ids=[u.id for u in uploads], actor=actor)
-        if grant is not None:
-            upload = next(u for u in uploads if u.id == grant[0])
-            public = grant[1]
+    upload, public = await media_service.readable_upload(
+        sha256, actor=actor, grants=request.app[FILE_GRANTS]
+    )
     if upload is None or (thumbnail and not upload.has_thumbnail):
         raise NotFound()
     path = request.app[STORAGE].path(key)

@@ -1,23 +1,20 @@
-"""Who may read a channel: the same rules as the REST API."""
+"""Who may read a channel: the rule of the domain that owns its kind (``ocp/domains.py``)."""
 
 from __future__ import annotations
 
-from ocp.courses import service as course_service
-from ocp.courses.models import Course
+from collections.abc import Mapping
+
+from ocp.domains import ChannelRule
 from ocp.users.models import Role, User
 
 
-async def may_read(user: User, channel: str) -> bool:
-    """``user:<id>`` the user (and admins); ``course:<id>`` its instructor and admins;
-    ``admin`` admins. ``thread:<id>`` waits for the forum: nobody yet."""
+async def may_read(user: User, channel: str, rules: Mapping[str, ChannelRule]) -> bool:
+    """A kind no domain rules (``thread:`` until the forum comes) is read by nobody; admins
+    read every other channel; anyone else as the kind's rule says."""
     kind, _, ident = channel.partition(":")
-    if kind == "thread":
+    rule = rules.get(kind)
+    if rule is None:
         return False
     if user.role == Role.ADMIN:
         return True
-    if kind == "user":
-        return int(ident) == user.id
-    if kind == "course":
-        course = await Course.get_or_none(id=int(ident))
-        return course is not None and course_service.can_edit(user, course)
-    return False
+    return await rule(user, int(ident) if ident else 0)

@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from tortoise.exceptions import BaseORMException
 
 from ocp import metrics
-from ocp.appkeys import BUS, CALLER, HUB, SESSIONS, TICKETS
+from ocp.appkeys import BUS, CALLER, CHANNEL_RULES, HUB, SESSIONS, TICKETS
 from ocp.errors import Forbidden, TooManyRequests, Unauthorized
 from ocp.realtime import rights
 from ocp.realtime.credentials import Credential, standing
@@ -102,7 +102,7 @@ async def _handle(
     if user is None:
         await connection.close(WSCloseCode.POLICY_VIOLATION)
         return
-    if not await rights.may_read(user, channel):
+    if not await rights.may_read(user, channel, request.app[CHANNEL_RULES]):
         connection.send(_error("forbidden", "You may not read this channel", channel))
         return
     reset = since is not None and await request.app[BUS].lost_since(channel, since)
@@ -156,7 +156,7 @@ async def _recheck(request: web.Request, connection: Connection, credential: Cre
 async def _drop_unreadable(request: web.Request, connection: Connection, user: User) -> None:
     hub = request.app[HUB]
     for channel in sorted(connection.channels | set(connection.replaying)):
-        if not await rights.may_read(user, channel):
+        if not await rights.may_read(user, channel, request.app[CHANNEL_RULES]):
             hub.unsubscribe(connection, channel)
             connection.send(_error("forbidden", "You may no longer read this channel", channel))
 

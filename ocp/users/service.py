@@ -22,6 +22,8 @@ from ocp.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from ocp.events import log as event_log
+from ocp.events.log import EventLog
 from ocp.ratelimit import Limiter
 from ocp.realtime import control
 from ocp.users import passwords
@@ -148,12 +150,21 @@ async def login(
     return user
 
 
-async def update_profile(*, user: User, changes: Mapping[str, Any]) -> User:
-    """Change the caller's own profile fields (``full_name``, ``bio``, ``avatar_url``)."""
-    if changes:
+async def update_profile(*, user: User, changes: Mapping[str, Any], events: EventLog) -> User:
+    """Change the caller's own profile fields (``full_name``, ``bio``, ``avatar_url``); a new
+    name is the event ``user.renamed`` (on no channel: the catalog reacts to it)."""
+    if not changes:
+        return user
+    renamed = "full_name" in changes and changes["full_name"] != user.full_name
+    async with in_transaction() as conn:
         for name, value in changes.items():
             setattr(user, name, value)
-        await user.save(update_fields=[*changes, "updated_at"])
+        await user.save(update_fields=[*changes, "updated_at"], using_db=conn)
+        if renamed:
+            data = {"user_id": user.id, "role": str(user.role), "full_name": user.full_name}
+            await event_log.record(conn, type="user.renamed", data=data, channels=[])
+    if renamed:
+        _ = await events.flush()
     return user
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ocp.appkeys import BUS, CATALOG_CACHE, LIMITER, SESSIONS, SETTINGS
-from ocp.courses import service as course_service
+from ocp.appkeys import BUS, EVENTS, LIMITER, SESSIONS, SETTINGS
 from ocp.realtime import control
 from ocp.users import service as users_service
 from ocp.users.schemas import (
@@ -75,10 +74,9 @@ async def me(request: web.Request) -> web.Response:
 
 async def update_me(request: web.Request) -> web.Response:
     changes = await read_body(request, ProfileUpdateSchema())
-    before = caller_of(request).user.full_name
-    user = await users_service.update_profile(user=caller_of(request).user, changes=changes)
-    if user.full_name != before and user.role != "student":
-        await course_service.instructor_renamed(cache=request.app[CATALOG_CACHE])
+    user = await users_service.update_profile(
+        user=caller_of(request).user, changes=changes, events=request.app[EVENTS]
+    )
     return dumped(UserSchema(), user)
 
 

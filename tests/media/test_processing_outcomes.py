@@ -17,11 +17,12 @@ from aiohttp.test_utils import TestClient
 from arq import Retry
 from PIL import Image
 
-from ocp.appkeys import BUS, EVENTS, STORAGE
+from ocp.appkeys import BUS, CATALOG_CACHE, EVENTS, JOBS, STORAGE
 from ocp.config import Settings
-from ocp.jobs import MAX_TRIES
+from ocp.jobs import MAX_TRIES, JobContext
 from ocp.media import processing
 from ocp.media.inspect import TOO_COMPLEX
+from ocp.media.jobs import GAVE_UP, PROCESS_UPLOAD
 from ocp.media.models import Blob, Upload
 from ocp.realtime.bus import Bus
 from tests.helpers import Users
@@ -41,7 +42,7 @@ from tests.media.test_inspect import (
     zip_bytes,
 )
 from tests.media.test_uploads import get, png_bytes, stored_files, upload
-from workers.uploads import GAVE_UP, process_upload
+from workers.main import CONTEXT, arq_function
 
 RunJobs = Callable[[], Awaitable[int]]
 
@@ -94,15 +95,23 @@ def _crashing_ffprobe(folder: Path) -> str:
 
 
 def _ctx(client: TestClient, settings: Settings, try_number: int, **extra: Any) -> dict[str, Any]:
-    bus: Bus = client.server.app[BUS]
-    return {
-        "bus": bus,
-        "events": client.server.app[EVENTS],
-        "storage": client.server.app[STORAGE],
-        "settings": settings,
-        "job_try": try_number,
-        **extra,
-    }
+    """arq's ctx for one try of the job, as the worker (``workers/main.py``) gives it."""
+    app = client.server.app
+    bus: Bus = app[BUS]
+    context = JobContext(
+        settings=settings,
+        storage=app[STORAGE],
+        bus=bus,
+        events=app[EVENTS],
+        jobs=app[JOBS],
+        cache=app[CATALOG_CACHE],
+    )
+    return {CONTEXT: context, "job_try": try_number, **extra}
+
+
+async def process_upload(ctx: dict[str, Any], upload_id: int) -> None:
+    """One try of the job through arq's adapter: a try to repeat raises arq's ``Retry``."""
+    await arq_function(PROCESS_UPLOAD).coroutine(ctx, upload_id)
 
 
 async def test_a_failure_retries_with_backoff_then_ends_failed(
@@ -111,12 +120,14 @@ async def test_a_failure_retries_with_backoff_then_ends_failed(
     teacher, created = await _processing_upload(users)
     broken = replace(settings, ffprobe=_crashing_ffprobe(tmp_path))
     events = client.server.app[BUS].subscribe({f"user:{teacher.id}"})
-    arq_ctx = {"redis": object(), "job_id": f"upload:{created['id']}"}
+    arq_ctx = {"job_id": f"upload:{created['id']}"}
 
     for attempt in range(1, MAX_TRIES):
         with pytest.raises(Retry) as retry:
             await process_upload(_ctx(client, broken, attempt, **arq_ctx), created["id"])
-        assert retry.value.defer_score == 1000 * 2 ** (attempt - 1)
+        expected = 1000 * 2 ** (attempt - 1)  # backoff, with up to 10% of jitter
+        assert retry.value.defer_score is not None
+        assert 0.89 * expected <= retry.value.defer_score <= 1.11 * expected
         row = await Upload.get(id=created["id"])
         assert row.status == "processing" and row.attempts == attempt
 
@@ -201,7 +212,7 @@ async def test_a_damaged_file_is_rejected_at_the_first_try(
     teacher = await users.signed_in("instructor")
     created = await upload(teacher, data, filename, "application/octet-stream")
     caplog.set_level(logging.INFO, logger="ocp.media")
-    arq_ctx = {"redis": object(), "job_id": f"upload:{created['id']}"}
+    arq_ctx = {"job_id": f"upload:{created['id']}"}
     await process_upload(_ctx(client, settings, 1, **arq_ctx), created["id"])  # no Retry
     done = await get(teacher, created["id"])
     assert (done["status"], done["reason"], done["attempts"]) == ("rejected", reason, 1), done
@@ -227,7 +238,7 @@ async def test_a_file_that_needs_more_processor_time_than_allowed_is_rejected_at
     monkeypatch.setattr(processing, "INSPECT_CPU_SECONDS", 1)
     teacher = await users.signed_in("instructor")
     created = await upload(teacher, many_pages_pdf(50_000), "long.pdf", "application/pdf")
-    arq_ctx = {"redis": object(), "job_id": f"upload:{created['id']}"}
+    arq_ctx = {"job_id": f"upload:{created['id']}"}
     await process_upload(_ctx(client, settings, 1, **arq_ctx), created["id"])  # no Retry
     done = await get(teacher, created["id"])
     assert (done["status"], done["reason"], done["attempts"]) == ("rejected", TOO_COMPLEX, 1)
@@ -239,7 +250,7 @@ async def test_a_killed_inspector_is_retried(
     """SIGKILL comes from the kernel's OOM killer or an operator: nothing about the file."""
     teacher, created = await _processing_upload(users)
     killer = replace(settings, ffprobe=fake_ffprobe(tmp_path, "kill -KILL $PPID; sleep 5"))
-    arq_ctx = {"redis": object(), "job_id": f"upload:{created['id']}"}
+    arq_ctx = {"job_id": f"upload:{created['id']}"}
     with pytest.raises(Retry):
         await process_upload(_ctx(client, killer, 1, **arq_ctx), created["id"])
     assert (await get(teacher, created["id"]))["status"] == "processing"
@@ -267,7 +278,7 @@ async def test_an_inspection_past_the_deadline_is_retried_and_leaves_nothing_run
     stalled = replace(
         settings, ffprobe=fake_ffprobe(tmp_path, f"echo $$ > {pid_file}; exec sleep 60")
     )
-    arq_ctx = {"redis": object(), "job_id": f"upload:{created['id']}"}
+    arq_ctx = {"job_id": f"upload:{created['id']}"}
     with pytest.raises(Retry):
         await process_upload(_ctx(client, stalled, 1, **arq_ctx), created["id"])
     assert (await get(teacher, created["id"]))["status"] == "processing"

@@ -23,6 +23,7 @@ from ocp import metrics
 from ocp.app import create_app
 from ocp.appkeys import BUS, JOBS, REDIS
 from ocp.config import Settings
+from ocp.jobs import JobContext, JobSpec
 from ocp.web.endpoint import PUBLIC, Endpoint, add_endpoints
 from tests.helpers import Users, expect_problem
 from tests.media.test_uploads import get, upload
@@ -174,13 +175,13 @@ async def test_enqueued_jobs_and_the_queue_depth(
     users: Users, client: TestClient, run_jobs: RunJobs
 ) -> None:
     before = await scrape(client)
-    await _enroll_in_a_free_course(users)  # enqueues the enrollment's completion job
+    await _enroll_in_a_free_course(users)  # its event enqueues the completion reaction
     queued = await scrape(client)
-    enqueued = ("ocp_jobs_enqueued_total", {"name": "recalculate_completion"})
-    assert (
-        value(queued, enqueued[0], **enqueued[1]) == value(before, enqueued[0], **enqueued[1]) + 1
-    )
-    assert value(queued, "ocp_jobs_queued") == value(before, "ocp_jobs_queued") + 1
+    enqueued = ("ocp_jobs_enqueued_total", {"name": "react"})
+    # The lesson made for the course and the enrollment: a reaction each.
+    added = value(queued, enqueued[0], **enqueued[1]) - value(before, enqueued[0], **enqueued[1])
+    assert added == 2
+    assert value(queued, "ocp_jobs_queued") == value(before, "ocp_jobs_queued") + added
     assert await run_jobs() >= 1
     assert value(await scrape(client), "ocp_jobs_queued") == 0
 
@@ -188,11 +189,11 @@ async def test_enqueued_jobs_and_the_queue_depth(
 async def test_worker_outcomes_are_counted(
     users: Users, client: TestClient, run_jobs: RunJobs
 ) -> None:
-    labels = {"name": "recalculate_completion", "outcome": "succeeded"}
+    labels = {"name": "react", "outcome": "succeeded"}
     before = value(await scrape(client), "ocp_jobs_total", **labels)
     await _enroll_in_a_free_course(users)
     await run_jobs()
-    assert value(await scrape(client), "ocp_jobs_total", **labels) == before + 1
+    assert value(await scrape(client), "ocp_jobs_total", **labels) == before + 2
 
 
 async def test_job_outcomes_are_read_from_redis(client: TestClient) -> None:
@@ -215,15 +216,15 @@ async def test_embedded_jobs_are_counted_in_memory(
     release = asyncio.Event()
     tries = {"n": 0}
 
-    async def flaky(ctx: dict[str, Any]) -> None:
+    async def flaky(ctx: JobContext) -> None:
         tries["n"] += 1
         if tries["n"] == 1:
             raise OSError("once")
 
-    async def waits(ctx: dict[str, Any]) -> None:
+    async def waits(ctx: JobContext) -> None:
         await asyncio.wait_for(release.wait(), 10)  # bounded: a failed test must not hang
 
-    app = create_app(embedded_settings, job_functions={"flaky": flaky, "waits": waits})
+    app = create_app(embedded_settings, jobs=[JobSpec("flaky", flaky), JobSpec("waits", waits)])
     client = await aiohttp_client(app)
     before = await scrape(client)
     await app[JOBS].enqueue("waits")

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
 
-import workers.jobs  # noqa: F401  (the app's job functions, as the entry points import them)
 from ocp.app import all_endpoints
 from ocp.courses.schemas import CatalogQuerySchema, CourseUpdateSchema, LessonFieldsSchema
 from ocp.users.schemas import LoginSchema, ProfileUpdateSchema, TokenCreateSchema

@@ -16,7 +16,7 @@ def domain() -> Domain:
         "courses",
         models=["ocp.courses.models"],
         routes=views.routes,
-        reactions=[handlers.recount_enrollments, handlers.forget_instructor_name],
+        reactions=[handlers.recount_enrollments, handlers.forget_cached_answers],
         channels={"course": service.may_read_course_channel},
         file_grants=[service.upload_grant],
     )

@@ -15,7 +15,6 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from ocp.courses import search
-from ocp.courses.cache import CatalogCache
 from ocp.courses.models import Course, CourseStatus, CourseTag, Lesson
 from ocp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ocp.events import log as event_log
@@ -28,6 +27,7 @@ from ocp.richtext import sanitize, to_text
 from ocp.users.models import Role, User
 
 EDITORS = (Role.INSTRUCTOR, Role.ADMIN)
+CATALOG_CHANGED = "catalog.changed"
 
 
 def _now() -> datetime:
@@ -156,7 +156,7 @@ async def _set_tags(course_id: int, tags: list[str], conn: Any) -> None:
         )
 
 
-async def create(*, actor: User, values: Mapping[str, Any], cache: CatalogCache) -> Course:
+async def create(*, actor: User, values: Mapping[str, Any], events: EventLog) -> Course:
     """A draft owned by the caller (or, for admins, by ``instructor_id``)."""
     values = stored_values(values)
     owner_id = await _owner_for(actor, values.pop("instructor_id", None))
@@ -172,12 +172,13 @@ async def create(*, actor: User, values: Mapping[str, Any], cache: CatalogCache)
                     **values, slug=slug, instructor_id=owner_id, using_db=conn
                 )
                 await _set_tags(course.id, course.tags, conn)
+                await _catalog_changed(conn, course.id)
             break
         except IntegrityError:
             continue
     else:
         raise Conflict("Could not find a free slug for this title; change it slightly")
-    await cache.bump()
+    _ = await events.flush()
     return await Course.get(id=course.id).select_related("instructor", "cover")
 
 
@@ -197,7 +198,6 @@ async def update(
     course_id: int,
     actor: User,
     changes: Mapping[str, Any],
-    cache: CatalogCache,
     events: EventLog,
 ) -> Course:
     """Change a course; ``status`` publishes (needs a lesson), unpublishes or archives."""
@@ -228,19 +228,17 @@ async def update(
                 data={"course_id": course.id},
                 channels=[course_channel(course.id)],
             )
-    await cache.bump()
-    if published:
-        await events.flush()
+        await _catalog_changed(conn, course.id)
+    _ = await events.flush()
     return await Course.get(id=course.id).select_related("instructor", "cover")
 
 
-async def archive(*, course_id: int, actor: User, cache: CatalogCache, events: EventLog) -> None:
+async def archive(*, course_id: int, actor: User, events: EventLog) -> None:
     """Out of the catalog and closed to new enrollments; enrolled students keep access."""
     _ = await update(
         course_id=course_id,
         actor=actor,
         changes={"status": CourseStatus.ARCHIVED},
-        cache=cache,
         events=events,
     )
 
@@ -362,10 +360,19 @@ async def _ordered_lessons(course_id: int, conn: Any) -> list[Lesson]:
 async def _lesson_event(conn: Any, type: str, course_id: int, lesson_id: int) -> None:
     data = {"course_id": course_id, "lesson_id": lesson_id}
     await event_log.record(conn, type=type, data=data, channels=[course_channel(course_id)])
+    await _catalog_changed(conn, course_id)
+
+
+async def _catalog_changed(conn: Any, course_id: int) -> None:
+    """Record that what the catalog shows may have changed: every process drops its cached
+    answers once this is published (``ocp/courses/handlers.py``), so after a change's request
+    has answered no process serves an older page."""
+    data = {"course_id": course_id}
+    await event_log.record(conn, type=CATALOG_CHANGED, data=data, channels=[])
 
 
 async def create_lesson(
-    *, course_id: int, actor: User, values: Mapping[str, Any], cache: CatalogCache, events: EventLog
+    *, course_id: int, actor: User, values: Mapping[str, Any], events: EventLog
 ) -> dict[str, Any]:
     """Add a lesson at ``position`` (1-based; the end when left out or too large)."""
     async with in_transaction() as conn:
@@ -379,8 +386,7 @@ async def create_lesson(
         lessons.insert(position - 1, lesson)
         await _renumber(course.id, lessons, conn)
         await _lesson_event(conn, "lesson.created", course_id, lesson.id)
-    await cache.bump()
-    await events.flush()
+    _ = await events.flush()
     return lesson_view(lesson, readable=True, assets=await _assets_of([lesson]))
 
 
@@ -400,7 +406,6 @@ async def update_lesson(
     lesson_id: int,
     actor: User,
     changes: Mapping[str, Any],
-    cache: CatalogCache,
     events: EventLog,
 ) -> dict[str, Any]:
     """Change a lesson; a new ``position`` moves it and closes the gap it leaves."""
@@ -417,14 +422,11 @@ async def update_lesson(
             lessons.insert(min(position, len(lessons) + 1) - 1, lesson)
             await _renumber(course_id, lessons, conn)
         await _lesson_event(conn, "lesson.updated", course_id, lesson.id)
-    await cache.bump()
-    await events.flush()
+    _ = await events.flush()
     return lesson_view(lesson, readable=True, assets=await _assets_of([lesson]))
 
 
-async def delete_lesson(
-    *, course_id: int, lesson_id: int, actor: User, cache: CatalogCache, events: EventLog
-) -> None:
+async def delete_lesson(*, course_id: int, lesson_id: int, actor: User, events: EventLog) -> None:
     """Remove a lesson; a published course keeps at least one."""
     async with in_transaction() as conn:
         course, lesson = await _lesson_for_write(course_id, lesson_id, actor, conn)
@@ -434,12 +436,11 @@ async def delete_lesson(
         await Lesson.filter(id=lesson.id).using_db(conn).delete()
         await _renumber(course_id, lessons, conn)
         await _lesson_event(conn, "lesson.deleted", course_id, lesson_id)
-    await cache.bump()
-    await events.flush()
+    _ = await events.flush()
 
 
 async def reorder_lessons(
-    *, course_id: int, actor: User, lesson_ids: list[int], cache: CatalogCache
+    *, course_id: int, actor: User, lesson_ids: list[int], events: EventLog
 ) -> list[dict[str, Any]]:
     """Put every lesson of the course in the given order, in one transaction."""
     async with in_transaction() as conn:
@@ -452,7 +453,8 @@ async def reorder_lessons(
             )
         ordered = [by_id[i] for i in lesson_ids]
         await _renumber(course_id, ordered, conn)
-    await cache.bump()
+        await _catalog_changed(conn, course_id)
+    _ = await events.flush()
     assets = await _assets_of(ordered)
     return [lesson_view(lesson, readable=True, assets=assets) for lesson in ordered]
 

@@ -109,7 +109,7 @@ async def create_course(request: web.Request) -> web.Response:
     schema = ADMIN_COURSE_CREATE if caller.is_admin else COURSE_CREATE
     values = await read_body(request, schema)
     course = await course_service.create(
-        actor=caller.user, values=values, cache=request.app[CATALOG_CACHE]
+        actor=caller.user, values=values, events=request.app[EVENTS]
     )
     return dumped(COURSE, course, status=201)
 
@@ -120,7 +120,6 @@ async def update_course(request: web.Request) -> web.Response:
         course_id=path_id(request),
         actor=caller_of(request).user,
         changes=changes,
-        cache=request.app[CATALOG_CACHE],
         events=request.app[EVENTS],
     )
     return dumped(COURSE, course)
@@ -130,7 +129,6 @@ async def archive_course(request: web.Request) -> web.Response:
     await course_service.archive(
         course_id=path_id(request),
         actor=caller_of(request).user,
-        cache=request.app[CATALOG_CACHE],
         events=request.app[EVENTS],
     )
     return no_content()
@@ -167,7 +165,6 @@ async def create_lesson(request: web.Request) -> web.Response:
         course_id=path_id(request),
         actor=caller_of(request).user,
         values=values,
-        cache=request.app[CATALOG_CACHE],
         events=request.app[EVENTS],
     )
     return dumped(LESSON, lesson, status=201)
@@ -180,7 +177,6 @@ async def update_lesson(request: web.Request) -> web.Response:
         lesson_id=path_id(request, "lesson_id"),
         actor=caller_of(request).user,
         changes=changes,
-        cache=request.app[CATALOG_CACHE],
         events=request.app[EVENTS],
     )
     return dumped(LESSON, lesson)
@@ -192,7 +188,6 @@ async def delete_lesson(request: web.Request) -> web.Response:
         course_id=course_id,
         lesson_id=path_id(request, "lesson_id"),
         actor=caller_of(request).user,
-        cache=request.app[CATALOG_CACHE],
         events=request.app[EVENTS],
     )
     return no_content()
@@ -204,7 +199,7 @@ async def reorder_lessons(request: web.Request) -> web.Response:
         course_id=path_id(request),
         actor=caller_of(request).user,
         lesson_ids=data["lesson_ids"],
-        cache=request.app[CATALOG_CACHE],
+        events=request.app[EVENTS],
     )
     return dumped(LESSON_OUTLINE_LIST, lessons)
 

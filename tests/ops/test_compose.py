@@ -190,8 +190,10 @@ def dockerfile_env() -> dict[str, str]:
 
 
 def config_settings() -> set[str]:
+    """Every setting a deployment may set: tests-only ones (``OCP_TEST_*``) stay out of it."""
     source = (ROOT / "ocp" / "config.py").read_text(encoding="utf-8")
-    return set(re.findall(r"\bOCP_[A-Z0-9_]*[A-Z0-9]\b", source))
+    found = set(re.findall(r"\bOCP_[A-Z0-9_]*[A-Z0-9]\b", source))
+    return {name for name in found if not name.startswith("OCP_TEST_")}
 
 
 # --- the interpolation helper itself ---------------------------------------------------------

@@ -24,10 +24,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from ocp.events.models import HandledEvent, LoggedEvent
-from ocp.events.reactions import REACT_JOB, DomainEvent, Reactions, react_job_id
+from ocp.events.reactions import REACT_JOB, DomainEvent, Reaction, Reactions, react_job_id
 from ocp.realtime.bus import Bus
 from ocp.realtime.events import check_channel
 
@@ -41,6 +42,12 @@ SWEEP_EVERY = 1.0  # seconds between sweeps while all is well
 SWEEP_BACKOFF_MAX = 2.0  # at most this long between tries while the bus is down
 PRUNE_EVERY = 3600.0  # seconds between prunes of old published events
 PRUNE_BATCH = 10_000
+# Reactions the queue lost (Redis restarted without persistence) are enqueued again: those
+# with nothing in event_handled this long after their event was published...
+REDELIVER_AFTER = timedelta(seconds=60)
+# ...looking back this far, every REDELIVER_EVERY seconds.
+REDELIVER_WINDOW = timedelta(hours=1)
+REDELIVER_EVERY = 30.0
 FLUSH_WAIT = 2.0  # a request waits at most this long for its events to be published
 # One number for the advisory lock that makes publishing single-file across processes.
 RELAY_LOCK = 0x6F6370_6576  # "ocp" "ev"
@@ -62,6 +69,15 @@ async def record(
         data=data,
         channels=list(channels),
         using_db=conn,
+    )
+
+
+def _received(event: LoggedEvent) -> DomainEvent:
+    return DomainEvent(
+        event_id=str(event.event_id),
+        type=event.type,
+        data=event.data,
+        occurred_at=event.occurred_at.isoformat(),
     )
 
 
@@ -169,22 +185,49 @@ class EventLog:
         reactions = self.reactions.to(event.type)
         if not reactions or self._context is None:
             return
-        received = DomainEvent(
-            event_id=str(event.event_id),
-            type=event.type,
-            data=event.data,
-            occurred_at=event.occurred_at.isoformat(),
-        )
+        received = _received(event)
         for reaction in reactions:
             if reaction.immediate is not None:
                 await reaction.immediate(self._context, received)
             else:
-                await self._context.jobs.enqueue(
-                    REACT_JOB,
-                    reaction.name,
-                    received.as_job_argument(),
-                    job_id=react_job_id(reaction.name, received.event_id),
+                await self._enqueue(reaction, received)
+
+    async def _enqueue(self, reaction: Reaction, event: DomainEvent) -> None:
+        assert self._context is not None
+        await self._context.jobs.enqueue(
+            REACT_JOB,
+            reaction.name,
+            event.as_job_argument(),
+            job_id=react_job_id(reaction.name, event.event_id),
+        )
+
+    async def redeliver(self) -> int:
+        """Enqueue again every reaction that has neither run nor failed for good a while
+        after its event was published (a queue that lost it); how many were enqueued. The
+        job id keeps a still-queued one from being doubled, the record of what ran keeps
+        the effect to one."""
+        if self._context is None:
+            return 0
+        now = datetime.now(UTC)
+        enqueued = 0
+        for reaction in self.reactions.by_name.values():
+            if reaction.handler is None:
+                continue
+            seen = HandledEvent.filter(handler=reaction.name).values("event_id")
+            lost = (
+                await LoggedEvent.filter(
+                    type__in=sorted(reaction.event_types),
+                    published_at__lt=now - REDELIVER_AFTER,
+                    published_at__gte=now - REDELIVER_WINDOW,
                 )
+                .exclude(event_id__in=Subquery(seen))
+                .order_by("id")
+                .limit(BATCH)
+            )
+            for event in lost:
+                await self._enqueue(reaction, _received(event))
+            enqueued += len(lost)
+        return enqueued
 
     async def prune(self) -> int:
         """Delete published events, and the record of reactions run, older than the
@@ -225,6 +268,7 @@ class EventLog:
         delay = SWEEP_EVERY
         last_prune = 0.0
         loop = asyncio.get_running_loop()
+        last_redelivery = loop.time()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
@@ -237,6 +281,10 @@ class EventLog:
                     last_prune = loop.time()
                     if pruned := await self.prune():
                         log.info("pruned %d published events", pruned)
+                if loop.time() - last_redelivery > REDELIVER_EVERY:
+                    last_redelivery = loop.time()
+                    if redelivered := await self.redeliver():
+                        log.warning("enqueued %d lost reactions again", redelivered)
                 delay = SWEEP_EVERY
             except Exception as error:  # the database or the bus is down
                 log.warning("the event sweeper could not publish: %r", error)

@@ -31,6 +31,7 @@ class HandledEvent(Model):
     handler = fields.CharField(max_length=150)
     event_id = fields.UUIDField()
     handled_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    failed = fields.BooleanField(default=False)  # gave up after its last try
 
     class Meta:
         table = "event_handled"

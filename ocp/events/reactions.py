@@ -8,6 +8,12 @@ runs the handler in a transaction that first writes ``(reaction, event_id)`` to
 rolls its effect back with the row, so the retry (the job runner's backoff) starts clean.
 Events the handler records in that transaction are published after it commits. Each
 reaction is a job of its own: one that fails holds up neither the others nor the request.
+A reaction that fails on its last try is recorded as ``failed`` and left alone.
+
+The queue lives in Redis, which may lose a job (a restart without persistence, the last
+second of an append-only file). So the publisher also *redelivers*: a reaction with no row in
+``event_handled`` a minute after its event was published is enqueued again (the job id keeps
+one queued at a time; the row keeps the effect to one).
 
 An *immediate* reaction runs in the publisher itself, before the event is marked published
 (``on(..., immediate=True)``). It is for cheap, idempotent effects outside the database that
@@ -135,8 +141,22 @@ async def react(ctx: JobContext, name: str, event: dict[str, Any]) -> None:
     except IntegrityError:
         if await HandledEvent.exists(handler=name, event_id=received.event_id):
             return  # a parallel delivery of the same event committed first
+        await _gave_up_on_last_try(ctx, name, received)
+        raise
+    except Exception:
+        await _gave_up_on_last_try(ctx, name, received)
         raise
     _ = await ctx.events.flush()
+
+
+async def _gave_up_on_last_try(ctx: JobContext, name: str, event: DomainEvent) -> None:
+    """On the last try, record that the reaction failed for good, so that redelivery
+    (``EventLog.redeliver``) leaves it be; the runner logs the failure."""
+    if ctx.last_try:
+        await HandledEvent.bulk_create(
+            [HandledEvent(handler=name, event_id=event.event_id, failed=True)],
+            ignore_conflicts=True,
+        )
 
 
 REACT = JobSpec(REACT_JOB, react)

@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,15 @@ from tortoise.transactions import in_transaction
 
 from ocp import jobs
 from ocp.app import create_app
-from ocp.appkeys import BUS, EVENTS, JOBS
+from ocp.appkeys import BUS, EVENTS, JOBS, REDIS
 from ocp.config import Settings
 from ocp.events import log as event_log
 from ocp.events.models import HandledEvent, LoggedEvent
 from ocp.events.reactions import REACT_JOB, DomainEvent, Reactions, on, react_job_id
 from ocp.jobs import InProcessJobQueue, JobContext
+from ocp.learning.models import Enrollment
 from tests.e2e.test_realtime import RedisServer
+from tests.helpers import Users
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 
@@ -143,3 +146,69 @@ async def test_a_reaction_that_fails_three_times_takes_effect_once(
     assert await LoggedEvent.filter(type="x.counted").count() == 1
     assert await LoggedEvent.filter(type="x.noted").count() == 1
     assert await HandledEvent.filter(event_id=happened.event_id).count() == 2
+
+
+RunJobs = Callable[[], Awaitable[int]]
+
+
+async def test_reactions_a_queue_lost_are_enqueued_again(
+    users: Users, client: TestClient, run_jobs: RunJobs
+) -> None:
+    """Redis restarted without persistence: the queued reactions are gone, the log is not."""
+    teacher = await users.signed_in("instructor")
+    h = teacher.csrf_headers()
+    course = await (
+        await teacher.client.post("/api/v1/courses", json={"title": "Lost Jobs"}, headers=h)
+    ).json()
+    await teacher.client.post(
+        f"/api/v1/courses/{course['id']}/lessons", json={"title": "A"}, headers=h
+    )
+    await teacher.client.patch(
+        f"/api/v1/courses/{course['id']}", json={"status": "published"}, headers=h
+    )
+    student = await users.signed_in()
+    enrolled = await student.client.post(
+        f"/api/v1/courses/{course['id']}/enrollment", headers=student.csrf_headers()
+    )
+    assert enrolled.status == 201, await enrolled.text()
+    redis = client.server.app[REDIS]
+    assert redis is not None
+    await redis.flushdb()  # every queued job is lost
+    await Enrollment.filter(id=(await enrolled.json())["id"]).update(progress_percent=55)
+    events = client.server.app[EVENTS]
+    assert await events.redeliver() == 0  # too early: the queue may still hold them
+    a_while_ago = datetime.now(UTC) - timedelta(minutes=2)
+    await LoggedEvent.all().update(published_at=a_while_ago)
+    # The lesson's reaction (every enrollment's figures) and the enrollment's.
+    assert await events.redeliver() == 2
+    assert await run_jobs() == 2
+    assert (await Enrollment.get(id=(await enrolled.json())["id"])).progress_percent == 0
+    assert await HandledEvent.filter(failed=False).count() == 2
+    assert await events.redeliver() == 0
+
+
+@pytest.mark.embedded
+async def test_a_reaction_that_fails_for_good_is_left_alone(
+    aiohttp_client: ClientFactory, embedded_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "backoff", lambda job_try: 0.01)
+    tries: list[int] = []
+
+    @on("x.happened", name="test.broken")
+    async def broken(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient) -> None:
+        tries.append(ctx.job_try)
+        raise OSError("never works")
+
+    app = create_app(embedded_settings)
+    await aiohttp_client(app)
+    events, queue = app[EVENTS], app[JOBS]
+    assert isinstance(queue, InProcessJobQueue) and events.context is not None
+    events.bind(events.context, Reactions.of([broken]))
+    async with in_transaction() as conn:
+        await event_log.record(conn, type="x.happened", data={}, channels=[])
+    assert await events.flush()
+    await queue.drain()
+    assert tries == [1, 2, 3, 4, 5]
+    assert await HandledEvent.filter(handler="test.broken", failed=True).count() == 1
+    await LoggedEvent.all().update(published_at=datetime.now(UTC) - timedelta(minutes=2))
+    assert await events.redeliver() == 0

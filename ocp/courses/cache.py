@@ -13,7 +13,7 @@ there is at most that old.
 
 When Redis cannot be reached the version is unknown, so the catalog stays readable from the
 database: answers are computed and not kept, and what this process kept is dropped (a change
-committed meanwhile may have failed to bump the version).
+committed meanwhile bumps the version only once Redis is back).
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ async def test_while_redis_is_down_answers_come_from_the_database_and_old_ones_g
     tmp_path: Path,
 ) -> None:
     """No version to check against: compute and keep nothing; and serve nothing kept from
-    before the outage once Redis is back (a change meanwhile may have missed its bump)."""
+    before the outage once Redis is back (a change meanwhile bumps the version late)."""
     server = RedisServer(free_port(), tmp_path)
     server.start()
     await server.wait_ready()

@@ -47,6 +47,10 @@ MULTIPROCESS_DIR: str | None = (
     if values.ValueClass is not values.MutexValue
     else None
 )
+if MULTIPROCESS_DIR:
+    # Metrics without labels open their file as they are made, below: in any process that
+    # imports this module (``migrate`` too), before ``serve`` has made the folder.
+    os.makedirs(MULTIPROCESS_DIR, exist_ok=True)
 
 _registry = CollectorRegistry()  # this process's metrics, exposed as is without multiprocess
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from ocp import db, domains, metrics
+from ocp import db, domains
 from ocp.appkeys import (
     ACTIVITY,
     BUS,
@@ -36,7 +36,7 @@ from ocp.realtime.bus import Bus, MemoryBus, RedisBus
 from ocp.realtime.hub import Hub
 from ocp.realtime.tickets import TicketStore
 from ocp.redis_pool import connect, redis_ctx
-from ocp.web import docs, health
+from ocp.web import docs, health, metrics
 from ocp.web.auth import auth_middleware
 from ocp.web.cors import cors_preflight_middleware
 from ocp.web.endpoint import Endpoint, add_endpoints

@@ -23,6 +23,7 @@ from ocp.events.reactions import Reactions
 from ocp.jobs import MAX_TRIES, ArqJobQueue, JobContext, JobSpec, run_try
 from ocp.media.storage import LocalStorage
 from ocp.realtime.bus import RedisBus
+from workers import resilient
 
 log = logging.getLogger("ocp.worker")
 
@@ -108,8 +109,12 @@ def _arq_command_line_logging(verbose: bool) -> dict[str, Any]:
 
 
 # arq's command line (``arq workers.main.WorkerSettings``, the Procfile's worker) imports this
-# module, then configures logging with this function; nothing else calls it.
+# module, then configures logging with this function; nothing else calls it. It then runs a
+# worker through these names, which make it one that rides out Redis outages (arq's command
+# line has no setting for the worker class).
 arq_cli.default_log_config = _arq_command_line_logging
+arq_cli.run_worker = resilient.run_worker
+arq_cli.create_worker = resilient.create_worker
 
 
 class WorkerSettings:

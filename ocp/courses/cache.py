@@ -10,6 +10,10 @@ only their course's own counter, which the answers about that one course (its de
 checked against, read in the same round trip as the version; answers about many courses
 (lists, and the ``popular`` order) are reused for at most ``max_age`` seconds, so a count
 there is at most that old.
+
+When Redis cannot be reached the version is unknown, so the catalog stays readable from the
+database: answers are computed and not kept, and what this process kept is dropped (a change
+committed meanwhile bumps the version only once Redis is back).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ocp import redis_keys
 
@@ -85,7 +91,7 @@ class CatalogCache:
             keys = [VERSION_KEY, *(f"{COUNTS_PREFIX}{course_id}" for course_id in courses)]
             try:
                 values = await redis.mget(keys)
-            except Exception as error:  # each waiter sees the failure (503 upstream)
+            except Exception as error:  # each waiter sees the failure
                 for waiter, _ in batch:
                     if not waiter.done():
                         waiter.set_exception(error)
@@ -107,7 +113,12 @@ class CatalogCache:
         if not self._enabled:
             return await compute()
         started = time.monotonic()
-        version, counts = await self._versions(course_id)
+        try:
+            version, counts = await self._versions(course_id)
+        except (RedisConnectionError, RedisTimeoutError):
+            self._entries.clear()
+            self._seen_version = None
+            return await compute()
         if version != self._seen_version:
             self._entries.clear()
             self._seen_version = version

@@ -15,12 +15,14 @@ from aiohttp import web
 from ocp.appkeys import REQUEST_ID
 from ocp.errors import OCPError
 from ocp.web.cors import add_cors_headers
+from ocp.web.outages import unavailable
 
 log = logging.getLogger("ocp.web")
 
 PROBLEM_TYPE = "application/problem+json"
 DEFAULT_CHALLENGE = 'Bearer realm="ocp"'
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+RETRY_AFTER = 5  # seconds a client waits before retrying while a backing service is down
 _AIOHTTP_CODES = {
     404: "not-found",
     405: "method-not-allowed",
@@ -92,7 +94,9 @@ async def problem_middleware(request: web.Request, handler: Any) -> web.StreamRe
         return problem_response(
             request, status=exc.status, code=code, detail=detail, headers=headers
         )
-    except Exception:
+    except Exception as error:
+        if (service := unavailable(error)) is not None:
+            return _unavailable(request, service, error)
         log.exception(
             "unhandled error on %s %s (request %s)",
             request.method,
@@ -105,6 +109,26 @@ async def problem_middleware(request: web.Request, handler: Any) -> web.StreamRe
             code="internal-error",
             detail=f"Something went wrong on our side; quote request id {request[REQUEST_ID]}.",
         )
+
+
+def _unavailable(request: web.Request, service: str, error: Exception) -> web.Response:
+    """503 for a request that failed because ``service`` is down: logged in one line."""
+    log.warning(
+        "%s unavailable on %s %s (request %s): %r",
+        service,
+        request.method,
+        request.path,
+        request[REQUEST_ID],
+        error,
+    )
+    return problem_response(
+        request,
+        status=503,
+        code="service-unavailable",
+        title="Service unavailable",
+        detail=f"Temporarily unavailable ({service} down); try again in {RETRY_AFTER} s.",
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
 
 
 async def add_standard_headers(request: web.Request, response: web.StreamResponse) -> None:

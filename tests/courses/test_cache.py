@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +20,10 @@ from redis.asyncio import Redis
 
 from ocp.config import Settings
 from ocp.courses.cache import VERSION_KEY, CatalogCache
+from tests.e2e.processes import free_port
 from tests.helpers import Users
 from tests.learning.test_rights import cancel, enroll, make_course
+from tests.outages import RedisServer
 
 MAX_AGE = 2
 
@@ -126,3 +129,34 @@ async def test_lists_expire_after_max_age_without_redis() -> None:
     assert await cache.get_or_compute("list", compute) == 0
     await asyncio.sleep(0.25)
     assert await cache.get_or_compute("list", compute) == 3
+
+
+async def test_while_redis_is_down_answers_come_from_the_database_and_old_ones_go(
+    tmp_path: Path,
+) -> None:
+    """No version to check against: compute and keep nothing; and serve nothing kept from
+    before the outage once Redis is back (a change meanwhile bumps the version late)."""
+    server = RedisServer(free_port(), tmp_path)
+    server.start()
+    await server.wait_ready()
+    redis = Redis.from_url(server.url)
+    cache = CatalogCache(redis)
+    values = iter(range(10))
+
+    async def compute() -> int:
+        return next(values)
+
+    try:
+        assert await cache.get_or_compute("list", compute) == 0
+        assert await cache.get_or_compute("list", compute) == 0
+        server.stop()
+        assert await cache.get_or_compute("list", compute) == 1
+        assert await cache.get_or_compute("course:1", compute, course_id=1) == 2
+        assert await cache.get_or_compute("list", compute) == 3
+        server.start()  # the same version as before the outage: nothing was bumped
+        await server.wait_ready()
+        assert await cache.get_or_compute("list", compute) == 4
+        assert await cache.get_or_compute("list", compute) == 4
+    finally:
+        server.stop()
+        await redis.aclose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from tests.conftest import SECRET
 from tests.e2e.processes import Server, clean_env, free_port, run_ocp
 from tests.e2e.test_serve import empty_database  # noqa: F401  (fixture)
 from tests.helpers import PASSWORD
+from tests.outages import RedisServer
 
 ADMIN = "admin@example.com"
 FRAME_TIMEOUT = 10.0
@@ -391,59 +391,6 @@ async def test_reconnecting_with_since_to_the_other_process_replays_what_was_mis
 def _id_key(event_id: str) -> tuple[int, int]:
     ms, _, seq = event_id.partition("-")
     return int(ms), int(seq)
-
-
-class RedisServer:
-    """A redis-server of our own, on a port of our own, which the test may stop and restart."""
-
-    def __init__(self, port: int, cwd: Path) -> None:
-        self.port = port
-        self.cwd = cwd
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = (self.cwd / f"redis-{time.monotonic_ns()}.log").open("w")
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
-                *("--appendonly", "no", "--daemonize", "no", "--dir", str(self.cwd)),
-            ],
-            cwd=self.cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        log.close()
-
-    async def wait_ready(self, timeout: float = 10) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None and self.process.poll() is None, "redis-server died"
-            try:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection("127.0.0.1", self.port), 1
-                )
-                writer.write(b"PING\r\n")
-                await writer.drain()
-                answer = await asyncio.wait_for(reader.readline(), 1)
-                writer.close()
-                if answer.startswith(b"+PONG"):
-                    return
-            except (OSError, TimeoutError):
-                pass
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"redis-server on port {self.port} did not answer")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
 
 
 async def wait_ready(http: aiohttp.ClientSession, base: str, timeout: float = 30) -> None:

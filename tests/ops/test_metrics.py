@@ -24,6 +24,7 @@ from ocp.app import create_app
 from ocp.appkeys import BUS, JOBS, REDIS
 from ocp.config import Settings
 from ocp.jobs import JobContext, JobSpec
+from ocp.web import metrics as endpoint
 from ocp.web.endpoint import PUBLIC, Endpoint, add_endpoints
 from tests.helpers import Users, expect_problem
 from tests.media.test_uploads import get, upload
@@ -103,7 +104,7 @@ def test_loopback_is_judged_by_the_transport_peer(peer: Any, local: bool) -> Non
     transport = mock.Mock()
     transport.get_extra_info.return_value = peer
     request = make_mocked_request("GET", "/metrics", transport=transport)
-    assert metrics._from_loopback(request) is local
+    assert endpoint._from_loopback(request) is local
 
 
 async def test_requests_are_counted_by_route_template(client: TestClient) -> None:
@@ -244,6 +245,17 @@ async def test_embedded_jobs_are_counted_in_memory(
         ), (name, outcome)
 
 
+def test_the_counters_are_a_leaf_module() -> None:
+    """Jobs, the bus and the hub count through ``ocp.metrics`` without the web layer."""
+    code = (
+        "import sys, ocp.metrics\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('aiohttp', 'ocp.web'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
     """Two processes count into one folder; a third sums them, as ``/metrics`` does."""
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
@@ -271,7 +283,7 @@ def test_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
 
 async def test_scrape_survives_a_redis_outage(client: TestClient) -> None:
     down = ConnectionRefusedError("Redis is down")
-    with mock.patch.object(metrics, "_redis_job_families", side_effect=down):
+    with mock.patch.object(endpoint, "_redis_job_families", side_effect=down):
         samples = await scrape(client)
     names = {name for name, _, _ in samples}
     assert "ocp_websockets_open" in names and "ocp_jobs_queued" not in names

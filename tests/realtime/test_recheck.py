@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 import aiohttp
-import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
@@ -17,8 +16,8 @@ from redis.asyncio import Redis
 from ocp.app import create_app
 from ocp.config import Settings
 from ocp.users.models import User
-from tests.conftest import PG_SERVER
 from tests.helpers import Users
+from tests.outages import database_down
 
 WS = "/api/v1/ws"
 
@@ -29,23 +28,6 @@ def quick_rechecks(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(views, "RECHECK_EVERY", 0.3)
     monkeypatch.setattr(views, "RECHECK_RETRY", 0.1)
-
-
-@contextlib.asynccontextmanager
-async def database_down(database_url: str) -> AsyncIterator[None]:
-    """The app's database refuses connections (and loses those it had) until the block ends.
-    Use it through :func:`outage`, which also waits for the app to recover."""
-    name = database_url.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(f"{PG_SERVER}/postgres")
-    try:
-        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
-        )
-        yield
-    finally:
-        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        await admin.close()
 
 
 @contextlib.asynccontextmanager

@@ -32,11 +32,14 @@ async def database_down(database_url: str) -> AsyncIterator[None]:
 
 
 class RedisServer:
-    """A redis-server of our own, on a port of our own, which the test may stop and restart."""
+    """A redis-server of our own, on a port of our own, which the test may stop and restart.
+    ``persistent`` keeps its data across a restart (an append-only file, synced on every
+    write), as a production Redis configured for it would."""
 
-    def __init__(self, port: int, cwd: Path) -> None:
+    def __init__(self, port: int, cwd: Path, *, persistent: bool = False) -> None:
         self.port = port
         self.cwd = cwd
+        self.persistent = persistent
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -45,11 +48,12 @@ class RedisServer:
 
     def start(self) -> None:
         log = (self.cwd / f"redis-{time.monotonic_ns()}.log").open("w")
+        appendonly = ("yes", "--appendfsync", "always") if self.persistent else ("no",)
         self.process = subprocess.Popen(
             [
                 "redis-server",
                 *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
-                *("--appendonly", "no", "--daemonize", "no", "--dir", str(self.cwd)),
+                *("--appendonly", *appendonly, "--daemonize", "no", "--dir", str(self.cwd)),
             ],
             cwd=self.cwd,
             stdout=log,

@@ -4,7 +4,6 @@ a Redis outage, and start reactions that take effect once."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -25,8 +24,9 @@ from ocp.events.models import HandledEvent, LoggedEvent
 from ocp.events.reactions import REACT_JOB, DomainEvent, Reactions, on, react_job_id
 from ocp.jobs import InProcessJobQueue, JobContext
 from ocp.learning.models import Enrollment
-from tests.e2e.test_realtime import RedisServer
+from tests.e2e.processes import free_port
 from tests.helpers import Users
+from tests.outages import RedisServer
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 
@@ -58,15 +58,9 @@ async def test_an_event_published_twice_is_in_the_channel_once(client: TestClien
         assert [(e.type, e.event_id) for e in history] == [("x.happened", str(logged.event_id))]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 async def own_redis(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    server = RedisServer(_free_port(), tmp_path)
+    server = RedisServer(free_port(), tmp_path)
     server.start()
     await server.wait_ready()
     yield server

@@ -1,4 +1,4 @@
-"""Learning's reactions: an enrollment's completion follows its progress and its course."""
+"""Learning's reactions: an enrollment's completion follows its course's lessons."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from ocp.jobs import JobContext
 from ocp.learning import service
 
 
-@on("enrollment.created", "progress.updated")
+@on("enrollment.created")
 async def recalculate_completion(
     ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient
 ) -> None:
-    """The enrollment's percent and status, from its progress (and its course, which may
-    have changed while it was cancelled)."""
+    """A (re)activated enrollment's percent and status: its course may have changed while
+    it was cancelled. (Progress settles its enrollment in its own transaction.)"""
     await service.recalculate_completion(enrollment_id=int(event.data["enrollment_id"]), conn=conn)
 
 

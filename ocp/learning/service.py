@@ -198,8 +198,9 @@ async def set_progress(
     parallel requests only one counts as the change (one event, one recalculation). A flip
     then locks the enrollment before counting, so parallel flips of one enrollment count
     one after the other and the last sees them all; its ``progress.updated`` is recorded in
-    the same transaction. The completion reaction to that event
-    (``ocp/learning/handlers.py``) is the authority for the enrollment's status.
+    the same transaction, and so are the enrollment's percent and status (and
+    ``course.completed``, when this completes it). A lesson added or removed meanwhile is
+    settled by the completion reaction to that change (``ocp/learning/handlers.py``).
     """
     now = _now()
     async with in_transaction() as conn:
@@ -227,14 +228,7 @@ async def set_progress(
         await mine.using_db(conn).update(**touch)
         progress = await mine.using_db(conn).get()
         if flipped:
-            # NO KEY UPDATE: the progress rows' foreign keys hold KEY SHARE locks on it,
-            # which a plain FOR UPDATE would deadlock against.
-            await (
-                Enrollment.filter(id=enrollment.id)
-                .select_for_update(no_key=True)
-                .using_db(conn)
-                .first()
-            )
+            enrollment = await _lock(enrollment.id, conn)
             done, total = await _figures(enrollment, conn)
             await _announce(
                 conn,
@@ -246,6 +240,7 @@ async def set_progress(
                     "completed_lessons": done,
                 },
             )
+            await _settle(enrollment, done, total, conn)
     if flipped:
         _ = await events.flush()
     else:  # counted after commit: the last of several parallel updates sees them all
@@ -254,23 +249,27 @@ async def set_progress(
     return {"lesson": progress, "course": {**figures, "status": enrollment.status.value}}
 
 
-async def recalculate_completion(*, enrollment_id: int, conn: BaseDBAsyncClient) -> None:
-    """Recompute an enrollment's percent and status from the database, in the transaction
-    ``conn`` (a reaction's). Safe to run twice or concurrently: the enrollment row is locked,
-    and ``course.completed`` is announced only by the run that moves the status to
-    completed."""
-    enrollment = (
-        await Enrollment.filter(id=enrollment_id).select_for_update().using_db(conn).first()
+async def _lock(enrollment_id: int, conn: BaseDBAsyncClient) -> Enrollment:
+    """The enrollment, locked until the transaction ends. NO KEY UPDATE: the progress rows'
+    foreign keys hold KEY SHARE locks on it, which a plain FOR UPDATE would deadlock against.
+    """
+    return (
+        await Enrollment.filter(id=enrollment_id)
+        .select_for_update(no_key=True)
+        .using_db(conn)
+        .get()
     )
-    if enrollment is None:
-        return
-    done, total = await _figures(enrollment, conn)
+
+
+async def _settle(enrollment: Enrollment, done: int, total: int, conn: BaseDBAsyncClient) -> None:
+    """Set a locked enrollment's percent and status from its figures; ``course.completed``
+    is announced only by the change that moves it to completed."""
     enrollment.progress_percent = percent(done, total)
     completed_now: datetime | None = None
     if enrollment.status != EnrollmentStatus.CANCELLED:
         if total and done == total:
             enrollment.status = EnrollmentStatus.COMPLETED
-            if enrollment.completed_at is None:  # the first run to see it announces it
+            if enrollment.completed_at is None:  # the first to see it announces it
                 completed_now = enrollment.completed_at = _now()
         else:
             enrollment.status = EnrollmentStatus.ACTIVE
@@ -286,6 +285,17 @@ async def recalculate_completion(*, enrollment_id: int, conn: BaseDBAsyncClient)
             "course.completed",
             {"percent": 100, "completed_at": completed_now.isoformat()},
         )
+
+
+async def recalculate_completion(*, enrollment_id: int, conn: BaseDBAsyncClient) -> None:
+    """Recompute an enrollment's percent and status from the database, in the transaction
+    ``conn`` (a reaction's). Safe to run twice or concurrently: the enrollment row is
+    locked."""
+    if not await Enrollment.filter(id=enrollment_id).using_db(conn).exists():
+        return
+    enrollment = await _lock(enrollment_id, conn)
+    done, total = await _figures(enrollment, conn)
+    await _settle(enrollment, done, total, conn)
 
 
 async def studying_enrollments(*, course_id: int, conn: BaseDBAsyncClient) -> list[int]:

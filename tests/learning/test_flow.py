@@ -78,6 +78,10 @@ async def test_progress_completion_and_events(
         body = await answer.json()
         assert body["course"]["percent"] == 100 * done // 3
         assert body["course"]["completed_lessons"] == done
+    # Settled in the last update's own transaction: no job to wait for.
+    assert body["course"]["status"] == "completed"
+    enrollment = await Enrollment.get(id=enrollment_id)
+    assert enrollment.status == "completed" and enrollment.progress_percent == 100
     await run_jobs()
     enrollment = await Enrollment.get(id=enrollment_id)
     assert enrollment.status == "completed" and enrollment.progress_percent == 100

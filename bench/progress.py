@@ -718,8 +718,8 @@ def report(args: argparse.Namespace, outcome: Outcome) -> str:
             f"max {ms(lags[-1]) if lags else '-'}; {early:,} completed before their last "
             "answer arrived (negative lag)",
             f"  jobs enqueued during the timed part: {outcome.jobs_enqueued:,} "
-            f"({outcome.jobs_enqueued / updates:.2f} per update: one completion reaction "
-            "per completion flip)",
+            f"({outcome.jobs_enqueued / updates:.2f} per update; an update settles its "
+            "enrollment itself)",
             f"  worker health key at the end: {outcome.health}",
             f"  worker: {worker_totals(outcome.worker_log)}",
             f"CPU from the first update until all completed ({wall:.1f} s wall clock; load "

@@ -203,30 +203,31 @@ class EventLog:
 
     async def redeliver(self) -> int:
         """Enqueue again every reaction that has neither run nor failed for good a while
-        after its event was published (a queue that lost it); how many were enqueued. The
-        job id keeps a still-queued one from being doubled, the record of what ran keeps
-        the effect to one."""
+        after its event was published (a queue that lost it), and run again the immediate
+        ones whose effect is still needed; how many. The job id keeps a still-queued one
+        from being doubled, the record of what ran keeps the effect to one."""
         if self._context is None:
             return 0
         now = datetime.now(UTC)
         enqueued = 0
         for reaction in self.reactions.by_name.values():
-            if reaction.handler is None:
-                continue
-            seen = HandledEvent.filter(handler=reaction.name).values("event_id")
-            lost = (
-                await LoggedEvent.filter(
-                    type__in=sorted(reaction.event_types),
-                    published_at__lt=now - REDELIVER_AFTER,
-                    published_at__gte=now - REDELIVER_WINDOW,
-                )
-                .exclude(event_id__in=Subquery(seen))
-                .order_by("id")
-                .limit(BATCH)
+            recent = LoggedEvent.filter(
+                type__in=sorted(reaction.event_types),
+                published_at__lt=now - REDELIVER_AFTER,
+                published_at__gte=now - REDELIVER_WINDOW,
             )
-            for event in lost:
-                await self._enqueue(reaction, _received(event))
-            enqueued += len(lost)
+            if reaction.handler is not None:
+                seen = HandledEvent.filter(handler=reaction.name).values("event_id")
+                lost = await recent.exclude(event_id__in=Subquery(seen)).order_by("id").limit(BATCH)
+                for event in lost:
+                    await self._enqueue(reaction, _received(event))
+                enqueued += len(lost)
+            elif reaction.immediate is not None and reaction.still_needed is not None:
+                candidates = [_received(event) for event in await recent.order_by("id")]
+                for chunk in range(0, len(candidates), BATCH):
+                    for received in await reaction.still_needed(candidates[chunk : chunk + BATCH]):
+                        await reaction.immediate(self._context, received)
+                        enqueued += 1
         return enqueued
 
     async def prune(self) -> int:

@@ -13,7 +13,8 @@ A reaction that fails on its last try is recorded as ``failed`` and left alone.
 The queue lives in Redis, which may lose a job (a restart without persistence, the last
 second of an append-only file). So the publisher also *redelivers*: a reaction with no row in
 ``event_handled`` a minute after its event was published is enqueued again (the job id keeps
-one queued at a time; the row keeps the effect to one).
+one queued at a time; the row keeps the effect to one). An immediate reaction that enqueues a
+job declares ``still_needed`` (an upload still ``processing``), and is run again for those.
 
 An *immediate* reaction runs in the publisher itself, before the event is marked published
 (``on(..., immediate=True)``). It is for cheap, idempotent effects outside the database that
@@ -60,6 +61,7 @@ class DomainEvent:
 
 Handler = Callable[[JobContext, DomainEvent, BaseDBAsyncClient], Awaitable[None]]
 ImmediateHandler = Callable[[JobContext, DomainEvent], Awaitable[None]]
+StillNeeded = Callable[[list[DomainEvent]], Awaitable[list[DomainEvent]]]
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Reaction:
     event_types: frozenset[str]
     handler: Handler | None = None
     immediate: ImmediateHandler | None = None
+    still_needed: StillNeeded | None = None
 
 
 def on(*event_types: str, name: str | None = None) -> Callable[[Handler], Reaction]:
@@ -84,13 +87,20 @@ def on(*event_types: str, name: str | None = None) -> Callable[[Handler], Reacti
 
 
 def on_publish(
-    *event_types: str, name: str | None = None
+    *event_types: str, name: str | None = None, still_needed: StillNeeded | None = None
 ) -> Callable[[ImmediateHandler], Reaction]:
     """Declare an immediate reaction: ``async def handler(ctx, event)``, run by the
-    publisher; cheap and idempotent."""
+    publisher; cheap and idempotent. Its effect leaves no record, so when it must not be
+    lost (it enqueues a job), ``still_needed`` says which of some events of a while ago
+    still lack it; those are run again (``EventLog.redeliver``)."""
 
     def declare(handler: ImmediateHandler) -> Reaction:
-        return Reaction(_name(handler, name), frozenset(event_types), immediate=handler)
+        return Reaction(
+            _name(handler, name),
+            frozenset(event_types),
+            immediate=handler,
+            still_needed=still_needed,
+        )
 
     return declare
 

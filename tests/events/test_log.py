@@ -26,6 +26,7 @@ from ocp.jobs import InProcessJobQueue, JobContext
 from ocp.learning.models import Enrollment
 from tests.e2e.processes import free_port
 from tests.helpers import Users
+from tests.media.test_uploads import get, png_bytes, upload
 from tests.outages import RedisServer
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
@@ -205,4 +206,24 @@ async def test_a_reaction_that_fails_for_good_is_left_alone(
     assert tries == [1, 2, 3, 4, 5]
     assert await HandledEvent.filter(handler="test.broken", failed=True).count() == 1
     await LoggedEvent.all().update(published_at=datetime.now(UTC) - timedelta(minutes=2))
+    assert await events.redeliver() == 0
+
+
+async def test_an_upload_whose_job_the_queue_lost_is_processed(
+    users: Users, client: TestClient, run_jobs: RunJobs
+) -> None:
+    teacher = await users.signed_in("instructor")
+    created = await upload(teacher, png_bytes())
+    redis = client.server.app[REDIS]
+    assert redis is not None
+    lost = [key async for key in redis.scan_iter("arq:*")]
+    assert lost  # the processing job, queued
+    await redis.delete(*lost)  # and lost (the session stays)
+    assert await run_jobs() == 0
+    events = client.server.app[EVENTS]
+    await LoggedEvent.all().update(published_at=datetime.now(UTC) - timedelta(minutes=2))
+    assert await events.redeliver() == 1
+    assert await events.redeliver() == 1  # enqueued again under the same job id: still one
+    assert await run_jobs() == 1
+    assert (await get(teacher, created["id"]))["status"] == "ready"
     assert await events.redeliver() == 0

@@ -92,8 +92,7 @@ class EventLog:
         self._advisory = dialect == "postgres"
         self._retention = timedelta(days=retention_days)
         self._lock = asyncio.Lock()
-        self._requested = 0
-        self._completed = 0
+        self._next: asyncio.Future[bool] | None = None  # the round flushes now wait for
         self._sweeper: asyncio.Task[None] | None = None
         self._running: set[asyncio.Future[bool]] = set()
         self._wake = asyncio.Event()
@@ -114,26 +113,26 @@ class EventLog:
         """Publish what is pending, including every event committed before this call.
         Waits at most FLUSH_WAIT seconds; False when publishing failed or is still going
         on (it carries on by itself, and the sweeper retries: nothing committed is lost).
-        Publishing runs in a task of its own, so a caller that gives up never cancels it
-        half way through a database call."""
-        self._requested += 1
-        run = asyncio.ensure_future(self._publish_through(self._requested))
-        self._running.add(run)
-        run.add_done_callback(self._running.discard)
+        Callers share rounds: every flush made before a round starts reading is served by
+        it, so many parallel requests cost one round, not one each. A round runs in a task
+        of its own, so a caller that gives up never cancels it half way through a database
+        call."""
+        run = self._next
+        if run is None:
+            run = self._next = asyncio.ensure_future(self._next_round())
+            self._running.add(run)
+            run.add_done_callback(self._running.discard)
         try:
             return await asyncio.wait_for(asyncio.shield(run), FLUSH_WAIT)
         except TimeoutError:
             log.warning("publishing events is slow; it goes on in the background")
             return False
 
-    async def _publish_through(self, target: int) -> bool:
+    async def _next_round(self) -> bool:
         try:
-            async with self._lock:
-                if self._completed >= target:
-                    return True
-                covers = self._requested
+            async with self._lock:  # after the round under way, which may predate a commit
+                self._next = None  # a flush from now on may follow a commit it cannot see
                 await self._publish_pending()
-                self._completed = max(self._completed, covers)
             return True
         except Exception as error:  # any failure: the sweeper retries
             log.warning("publishing events failed; the sweeper will retry: %r", error)

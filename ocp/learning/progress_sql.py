@@ -91,18 +91,18 @@ WITH c AS (
               locked.completed_at IS NULL AND enrollment.completed_at IS NOT NULL AS completed_now
 ), ev AS (
     INSERT INTO event_log (event_id, type, data, channels, occurred_at)
-    SELECT event_id, type, data, $11::text::jsonb, $6 FROM (
-        SELECT 1 AS rank, $9::uuid AS event_id, 'progress.updated' AS type,
+    SELECT event_id, type, data, $9::text::jsonb, $6 FROM (
+        SELECT 1 AS rank, gen_random_uuid() AS event_id, 'progress.updated' AS type,
                jsonb_build_object(
                    'user_id', $1::int, 'course_id', $2::int, 'enrollment_id', enr.id,
                    'lesson_id', $3::int, 'percent', enr.progress_percent,
                    'completed_lessons', enr.completed_lessons) AS data
         FROM enr
         UNION ALL
-        SELECT 2, $10::uuid, 'course.completed',
+        SELECT 2, gen_random_uuid(), 'course.completed',
                jsonb_build_object(
                    'user_id', $1::int, 'course_id', $2::int, 'enrollment_id', enr.id,
-                   'percent', 100, 'completed_at', $12::text)
+                   'percent', 100, 'completed_at', $10::text)
         FROM enr WHERE enr.completed_now
     ) AS announced
     ORDER BY rank

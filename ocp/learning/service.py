@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -244,8 +243,6 @@ async def _set_progress_in_one_statement(
         now,
         user.role == Role.ADMIN,
         user.role == Role.INSTRUCTOR,
-        uuid.uuid4(),
-        uuid.uuid4(),
         orjson.dumps(channels).decode(),
         now.isoformat(),
     ]

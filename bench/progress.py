@@ -1,27 +1,35 @@
-"""Progress writes under load and how long the worker takes to mark courses completed.
+"""Progress writes under load, next to a bare ceiling, and the completion lag.
 
-    .venv/bin/python bench/progress.py                  # about 2 minutes; prints the figures
+    flock /tmp/ocp-bench.lock .venv/bin/python bench/progress.py   # about 3 minutes
     .venv/bin/python bench/progress.py --maxsize 20     # the same with a pool of 20 per process
 
 Run by hand, not in CI. It drops and recreates the database ``ocp_bench_progress`` on the
 server in ``OCP_BENCH_PG`` (default ``postgres://postgres@127.0.0.1:5432``), migrates it with
-``python -m ocp migrate``, flushes Redis db 13, and starts one ``python -m ocp serve`` and one
-arq worker (``python -m arq workers.main.WorkerSettings``) on them. Then:
+``python -m ocp migrate``, flushes Redis db 13, and starts one ``python -m ocp serve`` (which
+reaches PostgreSQL through a counting proxy, ``bench/pg_roundtrips.py``) and one arq worker
+(``python -m arq workers.main.WorkerSettings``) on them. Then:
 
 1. set-up (not timed): an admin made with ``createadmin`` builds 5 published free courses of
    10 lessons through the API; 1,000 students and one API token each are inserted straight
    into the database (one precomputed argon2 hash: registering through the API costs ~50 ms
    of argon2 each and is limited to 20 per address per hour); each student enrolls in one
    course (round robin) through the API, and the completion jobs of the enrollments drain;
-2. timed: 64 client tasks (one aiohttp session, connector limit 64) take students one at a
-   time and complete each lesson of the student's course in order with
+2. the bare ceiling, ``bench/progress_bare.py`` (aiohttp + asyncpg, its own counting proxy),
+   on the same data: the completion workload, then the heartbeat workload; its progress
+   rows are truncated afterwards;
+3. OCP, completion workload: 64 client tasks (one aiohttp session, connector limit 64) take
+   students one at a time and complete each lesson of the student's course in order with
    ``PUT /api/v1/courses/{cid}/lessons/{lid}/progress {"completed": true}`` (10,000 updates);
-3. completion lag: from the answer to the last update, the database is polled every 50 ms
-   until every enrollment is ``completed`` (the completion job's work).
+4. completion lag: from the answer to the last update, the database is polled every 50 ms
+   until every enrollment is ``completed``;
+5. OCP, heartbeat workload: the same walk with ``{"position_seconds": n}`` (no completion
+   change).
 
 It prints throughput, latencies, errors, the lag, the jobs the worker ran, what the database
-did per update (from ``pg_stat_database`` and ``pg_stat_user_tables`` of this database only)
-and the machine, then stops both processes and drops the database.
+did per update (from ``pg_stat_database`` and ``pg_stat_user_tables`` of this database only),
+each workload's figures (serve and PostgreSQL CPU from /proc, round trips and statements from
+the proxies) and each goal of issue 14 with the bare figure beside it, met or NOT MET; then it
+stops the processes and drops the database.
 """
 
 from __future__ import annotations

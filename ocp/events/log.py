@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,14 @@ REDELIVER_AFTER = timedelta(seconds=60)
 # ...looking back this far, every REDELIVER_EVERY seconds.
 REDELIVER_WINDOW = timedelta(hours=1)
 REDELIVER_EVERY = 30.0
+PENDING_FIELDS = (  # the columns a publishing round reads
+    "id",
+    "event_id",
+    "type",
+    "data",
+    "channels",
+    "occurred_at",
+)
 FLUSH_WAIT = 2.0  # a request waits at most this long for its events to be published
 # One number for the advisory lock that makes publishing single-file across processes.
 RELAY_LOCK = 0x6F6370_6576  # "ocp" "ev"
@@ -78,6 +86,16 @@ def _received(event: LoggedEvent) -> DomainEvent:
         type=event.type,
         data=event.data,
         occurred_at=event.occurred_at.isoformat(),
+    )
+
+
+def _received_row(row: Mapping[str, Any]) -> DomainEvent:
+    """:func:`_received` of a row read as plain values (``PENDING_FIELDS``)."""
+    return DomainEvent(
+        event_id=str(row["event_id"]),
+        type=row["type"],
+        data=row["data"],
+        occurred_at=row["occurred_at"].isoformat(),
     )
 
 
@@ -150,27 +168,28 @@ class EventLog:
             async with in_transaction() as conn:
                 if self._advisory:
                     await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RELAY_LOCK])
-                batch = (
+                batch = (  # plain values, not model objects: this runs after every change
                     await LoggedEvent.filter(published_at=None)
                     .order_by("id")
                     .limit(BATCH)
                     .using_db(conn)
+                    .values(*PENDING_FIELDS)
                 )
                 if batch and self._hold:
                     await asyncio.sleep(self._hold)  # tests only (Settings)
-                for event in batch:
-                    for channel in event.channels:
+                for row in batch:
+                    for channel in row["channels"]:
                         await self.bus.publish(
                             channel,
-                            event.type,
-                            event.data,
-                            event_id=str(event.event_id),
-                            sequence=event.id,
+                            row["type"],
+                            row["data"],
+                            event_id=str(row["event_id"]),
+                            sequence=row["id"],
                         )
-                    await self._start_reactions(event)
+                    await self._start_reactions(row)
                 if batch:
                     await (
-                        LoggedEvent.filter(id__in=[e.id for e in batch])
+                        LoggedEvent.filter(id__in=[row["id"] for row in batch])
                         .using_db(conn)
                         .update(published_at=datetime.now(UTC))
                     )
@@ -178,13 +197,13 @@ class EventLog:
             if len(batch) < BATCH:
                 return published
 
-    async def _start_reactions(self, event: LoggedEvent) -> None:
+    async def _start_reactions(self, event: Mapping[str, Any]) -> None:
         """Run the immediate reactions to ``event`` and enqueue the others (before the
         event is marked published, so a failure here has the whole round retried)."""
-        reactions = self.reactions.to(event.type)
+        reactions = self.reactions.to(event["type"])
         if not reactions or self._context is None:
             return
-        received = _received(event)
+        received = _received_row(event)
         for reaction in reactions:
             if reaction.immediate is not None:
                 await reaction.immediate(self._context, received)

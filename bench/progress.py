@@ -1,27 +1,35 @@
-"""Progress writes under load and how long the worker takes to mark courses completed.
+"""Progress writes under load, next to a bare ceiling, and the completion lag.
 
-    .venv/bin/python bench/progress.py                  # about 2 minutes; prints the figures
+    flock /tmp/ocp-bench.lock .venv/bin/python bench/progress.py   # about 3 minutes
     .venv/bin/python bench/progress.py --maxsize 20     # the same with a pool of 20 per process
 
 Run by hand, not in CI. It drops and recreates the database ``ocp_bench_progress`` on the
 server in ``OCP_BENCH_PG`` (default ``postgres://postgres@127.0.0.1:5432``), migrates it with
-``python -m ocp migrate``, flushes Redis db 13, and starts one ``python -m ocp serve`` and one
-arq worker (``python -m arq workers.main.WorkerSettings``) on them. Then:
+``python -m ocp migrate``, flushes Redis db 13, and starts one ``python -m ocp serve`` (which
+reaches PostgreSQL through a counting proxy, ``bench/pg_roundtrips.py``) and one arq worker
+(``python -m arq workers.main.WorkerSettings``) on them. Then:
 
 1. set-up (not timed): an admin made with ``createadmin`` builds 5 published free courses of
    10 lessons through the API; 1,000 students and one API token each are inserted straight
    into the database (one precomputed argon2 hash: registering through the API costs ~50 ms
    of argon2 each and is limited to 20 per address per hour); each student enrolls in one
    course (round robin) through the API, and the completion jobs of the enrollments drain;
-2. timed: 64 client tasks (one aiohttp session, connector limit 64) take students one at a
-   time and complete each lesson of the student's course in order with
+2. the bare ceiling, ``bench/progress_bare.py`` (aiohttp + asyncpg, its own counting proxy),
+   on the same data: the completion workload, then the heartbeat workload; its progress
+   rows are truncated afterwards;
+3. OCP, completion workload: 64 client tasks (one aiohttp session, connector limit 64) take
+   students one at a time and complete each lesson of the student's course in order with
    ``PUT /api/v1/courses/{cid}/lessons/{lid}/progress {"completed": true}`` (10,000 updates);
-3. completion lag: from the answer to the last update, the database is polled every 50 ms
-   until every enrollment is ``completed`` (the completion job's work).
+4. completion lag: from the answer to the last update, the database is polled every 50 ms
+   until every enrollment is ``completed``;
+5. OCP, heartbeat workload: the same walk with ``{"position_seconds": n}`` (no completion
+   change).
 
 It prints throughput, latencies, errors, the lag, the jobs the worker ran, what the database
-did per update (from ``pg_stat_database`` and ``pg_stat_user_tables`` of this database only)
-and the machine, then stops both processes and drops the database.
+did per update (from ``pg_stat_database`` and ``pg_stat_user_tables`` of this database only),
+each workload's figures (serve and PostgreSQL CPU from /proc, round trips and statements from
+the proxies) and each goal of issue 14 with the bare figure beside it, met or NOT MET; then it
+stops the processes and drops the database.
 """
 
 from __future__ import annotations
@@ -40,10 +48,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import asyncpg
@@ -52,7 +61,8 @@ from redis.asyncio import Redis
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ocp import redis_keys  # noqa: E402 (after the path is set, for a plain run)
+from bench import pg_roundtrips  # noqa: E402 (after the path is set, for a plain run)
+from ocp import redis_keys  # noqa: E402
 from ocp.users.passwords import context  # noqa: E402
 
 DB_NAME = "ocp_bench_progress"
@@ -431,24 +441,37 @@ async def enroll_all(base: str, students: Sequence[Student], concurrency: int) -
         await asyncio.gather(*(work(http) for _ in range(concurrency)))
 
 
-async def complete_all(
-    base: str, students: Sequence[Student], concurrency: int, timings: Timings
+def completion(_: int) -> dict[str, Any]:
+    return {"completed": True}
+
+
+def heartbeat(n: int) -> dict[str, Any]:
+    """A video heartbeat: the position only, on a lesson already seen (no completion change)."""
+    return {"position_seconds": 30 * (n + 1)}
+
+
+async def update_all(
+    base: str,
+    students: Sequence[Student],
+    concurrency: int,
+    timings: Timings,
+    body_of: Callable[[int], dict[str, Any]],
 ) -> None:
-    """Each task takes the next student and completes the course's lessons in order."""
+    """Each task takes the next student and sends one update per lesson of the course, in
+    order, with the body ``body_of(lesson index)``."""
     queue: asyncio.Queue[Student] = asyncio.Queue()
     for student in students:
         queue.put_nowait(student)
-    body = {"completed": True}
 
     async def work(http: aiohttp.ClientSession) -> None:
         while not queue.empty():
             student = queue.get_nowait()
             headers = bearer(student)
-            for lesson_id in student.course.lesson_ids:
+            for n, lesson_id in enumerate(student.course.lesson_ids):
                 url = f"{base}/courses/{student.course.id}/lessons/{lesson_id}/progress"
                 started = time.perf_counter()
                 try:
-                    async with http.put(url, json=body, headers=headers) as response:
+                    async with http.put(url, json=body_of(n), headers=headers) as response:
                         await response.read()
                         status = response.status
                 except (aiohttp.ClientError, TimeoutError) as error:
@@ -558,7 +581,80 @@ class Outcome:
     cpu: dict[str, float]
     load: tuple[str, str]
     stats: tuple[dict[str, int], dict[str, int]]
+    workloads: dict[str, Workload] = field(default_factory=dict)  # "ocp completion", ...
     worker_log: str = ""
+
+
+@dataclass
+class Workload:
+    """One timed batch of updates against one server: its figures."""
+
+    updates: int
+    elapsed: float
+    latencies: list[float]  # sorted, seconds
+    errors: dict[str, int]
+    server_cpu: float  # seconds
+    postgres_cpu: float  # seconds, every backend of the database (the server's, mostly)
+    round_trips: int  # to PostgreSQL, from the server's counting proxy
+    statements: int
+
+    def per_update(self, value: float) -> float:
+        return value / self.updates
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.elapsed
+
+    def p(self, q: float) -> float:
+        return quantile(self.latencies, q)
+
+
+async def run_workload(
+    api: str,
+    students: Sequence[Student],
+    args: argparse.Namespace,
+    body_of: Callable[[int], dict[str, Any]],
+    server_pid: int,
+    proxy: pg_roundtrips.CountingProxy,
+    database_url: str,
+    timings: Timings | None = None,
+) -> Workload:
+    """The updates of every student's lessons with ``body_of``; the server's CPU, the
+    database's and the server's round trips to PostgreSQL around them."""
+    timings = timings or Timings()
+    trips, statements = proxy.counters.read()
+    backends = await backend_cpu(database_url)
+    cpu = cpu_seconds(server_pid)
+    started = time.perf_counter()
+    await update_all(api, students, args.concurrency, timings, body_of)
+    elapsed = time.perf_counter() - started
+    cpu = cpu_seconds(server_pid) - cpu
+    after = await backend_cpu(database_url)
+    postgres = sum(seconds - backends.get(pid, 0.0) for pid, seconds in after.items())
+    trips_after, statements_after = proxy.counters.read()
+    return Workload(
+        updates=len(students) * args.lessons,
+        elapsed=elapsed,
+        latencies=sorted(timings.latencies),
+        errors=timings.errors,
+        server_cpu=cpu,
+        postgres_cpu=postgres,
+        round_trips=trips_after - trips,
+        statements=statements_after - statements,
+    )
+
+
+async def backend_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend of the database (but the asking one)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return {int(row["pid"]): cpu_seconds(int(row["pid"])) for row in rows}
 
 
 async def set_up(api: str, database_url: str, args: argparse.Namespace) -> list[Student]:
@@ -598,6 +694,7 @@ async def timed_run(
     args: argparse.Namespace,
     processes: tuple[Process, Process],
     redis: Redis,
+    proxy: pg_roundtrips.CountingProxy,
 ) -> Outcome:
     """The updates, then the wait for the last completion; the counters around both."""
     await wait_idle(database_url, redis)  # the enrollments' completion jobs, among others
@@ -610,7 +707,9 @@ async def timed_run(
     watcher = await asyncpg.connect(database_url)
     try:
         started = time.perf_counter()
-        await complete_all(api, students, args.concurrency, timings)
+        work = await run_workload(
+            api, students, args, completion, processes[0].popen.pid, proxy, database_url, timings
+        )
         last = time.perf_counter()
         done_at_last = await completed_count(watcher)
         lag: float | None = None
@@ -643,38 +742,109 @@ async def timed_run(
         cpu=cpu,
         load=(load_before, load_after),
         stats=(stats_before, await database_stats(database_url)),
+        workloads={"ocp completion": work},
     )
 
 
+async def bare_workloads(
+    api_path: str,
+    database_url: str,
+    students: Sequence[Student],
+    args: argparse.Namespace,
+    folder: Path,
+    target: tuple[str, int],
+) -> dict[str, Workload]:
+    """The bare ceiling (``bench/progress_bare.py``) on the same data: completions, then
+    heartbeats; then its progress rows are deleted so that OCP starts from the same state."""
+    proxy = pg_roundtrips.start(target)
+    port = free_port()
+    dsn = database_url.replace(f"{target[0]}:{target[1]}", f"127.0.0.1:{proxy.port}")
+    bare = Process.start(
+        "bare",
+        [sys.executable, str(REPO / "bench/progress_bare.py"), "--port", str(port), "--dsn", dsn],
+        {**os.environ, "PYTHONPATH": str(REPO)},
+        folder,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        await wait_healthy(bare, base)
+        api = f"{base}{api_path}"
+        found = {
+            "bare completion": await run_workload(
+                api, students, args, completion, bare.popen.pid, proxy, database_url
+            ),
+            "bare heartbeat": await run_workload(
+                api, students, args, heartbeat, bare.popen.pid, proxy, database_url
+            ),
+        }
+        bare.check_alive()
+        if any(w.errors for w in found.values()):
+            print(f"bench: the bare server failed:\n{bare.output()}", flush=True)
+    finally:
+        bare.stop()
+        proxy.stop()
+    conn = await asyncpg.connect(database_url)
+    try:
+        # TRUNCATE, not DELETE + ANALYZE: the table's statistics go back to "never analyzed",
+        # as in a fresh database; an analyzed empty table has the planner scan it sequentially.
+        await conn.execute("TRUNCATE lesson_progress")
+    finally:
+        await conn.close()
+    return found
+
+
 async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> Outcome:
-    """Start serve and the worker, set up, measure, stop them (SIGTERM) whatever happens."""
-    env = ocp_env(database_url + (f"?maxsize={args.maxsize}" if args.maxsize else ""))
+    """Start serve (through a counting proxy) and the worker, set up, run the bare ceiling,
+    then OCP's completions and heartbeats; stop them (SIGTERM) whatever happens."""
+    target = postgres_address(database_url)
+    proxy = pg_roundtrips.start(target)
+    proxied = database_url.replace(f"{target[0]}:{target[1]}", f"127.0.0.1:{proxy.port}")
+    pool = f"?maxsize={args.maxsize}" if args.maxsize else ""
     redis = Redis.from_url(REDIS_URL)
     await redis.flushdb()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = Process.start(
-        "serve", [sys.executable, "-m", "ocp", "serve", "--port", str(port)], env, folder
+        "serve",
+        [sys.executable, "-m", "ocp", "serve", "--port", str(port)],
+        ocp_env(proxied + pool),
+        folder,
     )
     worker = Process.start(
-        "worker", [sys.executable, "-m", "arq", "workers.main.WorkerSettings"], env, folder
+        "worker",
+        [sys.executable, "-m", "arq", "workers.main.WorkerSettings"],
+        ocp_env(database_url + pool),
+        folder,
     )
     try:
         await wait_healthy(server, base)
         await wait_worker(worker, redis)
         students = await set_up(f"{base}/api/v1", database_url, args)
+        await wait_idle(database_url, redis)
+        bare = await bare_workloads("/api/v1", database_url, students, args, folder, target)
         outcome = await timed_run(
-            f"{base}/api/v1", database_url, students, args, (server, worker), redis
+            f"{base}/api/v1", database_url, students, args, (server, worker), redis, proxy
+        )
+        outcome.workloads.update(bare)
+        outcome.workloads["ocp heartbeat"] = await run_workload(
+            f"{base}/api/v1", students, args, heartbeat, server.popen.pid, proxy, database_url
         )
         server.check_alive()
         worker.check_alive()
     finally:
         server.stop()
         worker.stop()
+        proxy.stop()
         await redis.flushdb()
         await redis.aclose()
     outcome.worker_log = worker.log.read_text(errors="replace")
     return outcome
+
+
+def postgres_address(database_url: str) -> tuple[str, int]:
+    """(host, port) of a ``postgres://user@host:port/db`` URL."""
+    parts = urlsplit(database_url)
+    return parts.hostname or "127.0.0.1", parts.port or 5432
 
 
 def ms(seconds: float) -> str:
@@ -733,8 +903,108 @@ def report(args: argparse.Namespace, outcome: Outcome) -> str:
             ),
             "database, per update (timed part + completion; this database only):",
             *per_update(before, after, updates),
+            "",
+            *workload_lines(outcome.workloads),
+            "",
+            *goal_lines(outcome),
         ]
     )
+
+
+def workload_lines(workloads: Mapping[str, Workload]) -> list[str]:
+    lines = [
+        "each workload, 64 client tasks (round trips and statements counted by a proxy in "
+        "front of PostgreSQL for that server only):"
+    ]
+    for name, w in workloads.items():
+        lines.append(
+            f"  {name:16} {w.rate:7,.0f} updates/s, p50 {ms(w.p(0.5))}, p99 {ms(w.p(0.99))}, "
+            f"serve CPU {w.per_update(w.server_cpu) * 1000:.2f} ms/update, "
+            f"PostgreSQL CPU {w.per_update(w.postgres_cpu) * 1000:.2f} ms/update, "
+            f"round trips {w.per_update(w.round_trips):.2f}/update, "
+            f"statements {w.per_update(w.statements):.2f}/update, "
+            f"errors {sum(w.errors.values())} {w.errors or ''}".rstrip()
+        )
+    return lines
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def goal_lines(outcome: Outcome) -> list[str]:
+    """Each goal of issue 14, OCP's figure, the bare ceiling's beside it, met or not."""
+    w = outcome.workloads
+    ocp, bare = w["ocp completion"], w["bare completion"]
+    beat, bare_beat = w["ocp heartbeat"], w["bare heartbeat"]
+    cpu = ocp.per_update(ocp.server_cpu) * 1000
+    beat_cpu = beat.per_update(beat.server_cpu) * 1000
+    cost = ocp.per_update(ocp.server_cpu + ocp.postgres_cpu) * 1000
+    beat_cost = beat.per_update(beat.server_cpu + beat.postgres_cpu) * 1000
+    bare_beat_cost = bare_beat.per_update(bare_beat.server_cpu + bare_beat.postgres_cpu) * 1000
+    ratio = ocp.rate / bare.rate
+    trips = ocp.per_update(ocp.round_trips)
+    lag = outcome.lag
+    rows = [
+        (
+            "throughput >= 0.5x bare (completions)",
+            f"{ocp.rate:,.0f}/s = {ratio:.2f}x",
+            f"{bare.rate:,.0f}/s",
+            ratio >= 0.5,
+        ),
+        (
+            "round trips to PostgreSQL <= 2 per update",
+            f"{trips:.2f}",
+            f"{bare.per_update(bare.round_trips):.2f}",
+            trips <= 2,
+        ),
+        (
+            "serve CPU <= 1.5 ms per update",
+            f"{cpu:.2f} ms",
+            f"{bare.per_update(bare.server_cpu) * 1000:.2f} ms",
+            cpu <= 1.5,
+        ),
+        (
+            "p99 < 150 ms at 64 clients (completions)",
+            ms(ocp.p(0.99)),
+            ms(bare.p(0.99)),
+            ocp.p(0.99) < 0.150,
+        ),
+        (
+            "heartbeat serve CPU <= 0.5x completion",
+            f"{beat_cpu:.2f} ms = {beat_cpu / cpu:.2f}x",
+            f"{bare_beat.per_update(bare_beat.server_cpu) * 1000:.2f} ms",
+            beat_cpu <= 0.5 * cpu,
+        ),
+        (
+            "heartbeat serve+PG CPU <= 0.5x completion",
+            f"{beat_cost:.2f} ms = {beat_cost / cost:.2f}x",
+            f"{bare_beat_cost:.2f} ms",
+            beat_cost <= 0.5 * cost,
+        ),
+        (
+            "p99 < 150 ms at 64 clients (heartbeats)",
+            ms(beat.p(0.99)),
+            ms(bare_beat.p(0.99)),
+            beat.p(0.99) < 0.150,
+        ),
+        (
+            "completion lag < 1 s",
+            ms(lag) if lag is not None else "not reached",
+            "-",
+            lag is not None and lag < 1.0,
+        ),
+        (
+            "no errors",
+            str(sum(sum(x.errors.values()) for x in w.values())),
+            "-",
+            not any(x.errors for x in w.values()),
+        ),
+    ]
+    lines = [f"goals (issue 14)                            {'OCP':>22} {'bare':>12}"]
+    for goal, mine, ceiling, ok in rows:
+        lines.append(f"  {goal:42} {mine:>22} {ceiling:>12}  {verdict(ok)}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -16,6 +16,7 @@ from ocp.appkeys import (
     EVENTS,
     FILE_GRANTS,
     HUB,
+    IDENTITIES,
     JOBS,
     LIMITER,
     REDIS,
@@ -41,6 +42,7 @@ from ocp.web.auth import auth_middleware
 from ocp.web.cors import cors_preflight_middleware
 from ocp.web.endpoint import Endpoint, add_endpoints
 from ocp.web.forwarded import forwarded_warning_middleware
+from ocp.web.identities import Identities
 from ocp.web.observe import Activity, observe_middleware
 from ocp.web.problems import add_standard_headers, problem_middleware
 from ocp.web.sessions import SessionStore
@@ -111,6 +113,8 @@ def create_app(settings: Settings, *, jobs: list[JobSpec] | None = None) -> web.
         hold_ms=settings.test_publish_hold_ms,
     )
     app[HUB] = Hub(bus)
+    app[IDENTITIES] = Identities()
+    bus.on_control(app[IDENTITIES].on_control)
     app[TICKETS] = TicketStore(redis)
     app[STORAGE] = LocalStorage(settings.effective_media_dir)
     queue: JobQueue

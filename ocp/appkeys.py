@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ocp.realtime.tickets import TicketStore
     from ocp.web.auth import Caller
     from ocp.web.endpoint import Endpoint
+    from ocp.web.identities import Identities
     from ocp.web.observe import Activity
     from ocp.web.sessions import SessionStore
 
@@ -39,6 +40,7 @@ TICKETS: web.AppKey[TicketStore] = web.AppKey("tickets")
 JOBS: web.AppKey[JobQueue] = web.AppKey("jobs")
 STORAGE: web.AppKey[LocalStorage] = web.AppKey("storage")
 ACTIVITY: web.AppKey[Activity] = web.AppKey("activity")
+IDENTITIES: web.AppKey[Identities] = web.AppKey("identities")
 CHANNEL_RULES: web.AppKey[Mapping[str, ChannelRule]] = web.AppKey("channel_rules")
 FILE_GRANTS: web.AppKey[Sequence[FileGrant]] = web.AppKey("file_grants")
 

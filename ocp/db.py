@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 from aiohttp import web
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 
 from ocp import domains
 from ocp.appkeys import SETTINGS
@@ -37,6 +39,25 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """asyncpg's pool reset without its reset query (``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL``), one round trip on every release: OCP leaves no session state
+    on a connection (no SET, LISTEN, session advisory lock or open cursor; the event log's
+    lock is transaction-scoped), and asyncpg still rolls back an unfinished transaction."""
+
+
+def serving_config(database_url: str) -> dict[str, Any]:
+    """:func:`tortoise_config` for the web service: on PostgreSQL, connections go back to
+    the pool without the session reset query (see :func:`_keep_session`)."""
+    config = tortoise_config(database_url)
+    name = connection_name(database_url)
+    if name == "postgres":
+        connection = expand_db_url(database_url)
+        connection["credentials"]["reset"] = _keep_session
+        config["connections"][name] = connection
+    return config
+
+
 def __getattr__(name: str) -> Any:
     """``TORTOISE_ORM`` for the aerich CLI, built from the environment only when asked for."""
     if name == "TORTOISE_ORM":
@@ -53,7 +74,7 @@ async def tortoise_ctx(app: web.Application) -> AsyncIterator[None]:
     """
     settings = app[SETTINGS]
     orm = await Tortoise.init(
-        config=tortoise_config(settings.effective_database_url), _enable_global_fallback=True
+        config=serving_config(settings.effective_database_url), _enable_global_fallback=True
     )
     try:
         yield

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,14 @@ REDELIVER_AFTER = timedelta(seconds=60)
 # ...looking back this far, every REDELIVER_EVERY seconds.
 REDELIVER_WINDOW = timedelta(hours=1)
 REDELIVER_EVERY = 30.0
+PENDING_FIELDS = (  # the columns a publishing round reads
+    "id",
+    "event_id",
+    "type",
+    "data",
+    "channels",
+    "occurred_at",
+)
 FLUSH_WAIT = 2.0  # a request waits at most this long for its events to be published
 # One number for the advisory lock that makes publishing single-file across processes.
 RELAY_LOCK = 0x6F6370_6576  # "ocp" "ev"
@@ -81,6 +89,16 @@ def _received(event: LoggedEvent) -> DomainEvent:
     )
 
 
+def _received_row(row: Mapping[str, Any]) -> DomainEvent:
+    """:func:`_received` of a row read as plain values (``PENDING_FIELDS``)."""
+    return DomainEvent(
+        event_id=str(row["event_id"]),
+        type=row["type"],
+        data=row["data"],
+        occurred_at=row["occurred_at"].isoformat(),
+    )
+
+
 class EventLog:
     """This process's publisher of the log: flushes after commits and a sweeper."""
 
@@ -92,8 +110,7 @@ class EventLog:
         self._advisory = dialect == "postgres"
         self._retention = timedelta(days=retention_days)
         self._lock = asyncio.Lock()
-        self._requested = 0
-        self._completed = 0
+        self._next: asyncio.Future[bool] | None = None  # the round flushes now wait for
         self._sweeper: asyncio.Task[None] | None = None
         self._running: set[asyncio.Future[bool]] = set()
         self._wake = asyncio.Event()
@@ -114,26 +131,26 @@ class EventLog:
         """Publish what is pending, including every event committed before this call.
         Waits at most FLUSH_WAIT seconds; False when publishing failed or is still going
         on (it carries on by itself, and the sweeper retries: nothing committed is lost).
-        Publishing runs in a task of its own, so a caller that gives up never cancels it
-        half way through a database call."""
-        self._requested += 1
-        run = asyncio.ensure_future(self._publish_through(self._requested))
-        self._running.add(run)
-        run.add_done_callback(self._running.discard)
+        Callers share rounds: every flush made before a round starts reading is served by
+        it, so many parallel requests cost one round, not one each. A round runs in a task
+        of its own, so a caller that gives up never cancels it half way through a database
+        call."""
+        run = self._next
+        if run is None:
+            run = self._next = asyncio.ensure_future(self._next_round())
+            self._running.add(run)
+            run.add_done_callback(self._running.discard)
         try:
             return await asyncio.wait_for(asyncio.shield(run), FLUSH_WAIT)
         except TimeoutError:
             log.warning("publishing events is slow; it goes on in the background")
             return False
 
-    async def _publish_through(self, target: int) -> bool:
+    async def _next_round(self) -> bool:
         try:
-            async with self._lock:
-                if self._completed >= target:
-                    return True
-                covers = self._requested
+            async with self._lock:  # after the round under way, which may predate a commit
+                self._next = None  # a flush from now on may follow a commit it cannot see
                 await self._publish_pending()
-                self._completed = max(self._completed, covers)
             return True
         except Exception as error:  # any failure: the sweeper retries
             log.warning("publishing events failed; the sweeper will retry: %r", error)
@@ -151,27 +168,28 @@ class EventLog:
             async with in_transaction() as conn:
                 if self._advisory:
                     await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RELAY_LOCK])
-                batch = (
+                batch = (  # plain values, not model objects: this runs after every change
                     await LoggedEvent.filter(published_at=None)
                     .order_by("id")
                     .limit(BATCH)
                     .using_db(conn)
+                    .values(*PENDING_FIELDS)
                 )
                 if batch and self._hold:
                     await asyncio.sleep(self._hold)  # tests only (Settings)
-                for event in batch:
-                    for channel in event.channels:
+                for row in batch:
+                    for channel in row["channels"]:
                         await self.bus.publish(
                             channel,
-                            event.type,
-                            event.data,
-                            event_id=str(event.event_id),
-                            sequence=event.id,
+                            row["type"],
+                            row["data"],
+                            event_id=str(row["event_id"]),
+                            sequence=row["id"],
                         )
-                    await self._start_reactions(event)
+                    await self._start_reactions(row)
                 if batch:
                     await (
-                        LoggedEvent.filter(id__in=[e.id for e in batch])
+                        LoggedEvent.filter(id__in=[row["id"] for row in batch])
                         .using_db(conn)
                         .update(published_at=datetime.now(UTC))
                     )
@@ -179,13 +197,13 @@ class EventLog:
             if len(batch) < BATCH:
                 return published
 
-    async def _start_reactions(self, event: LoggedEvent) -> None:
+    async def _start_reactions(self, event: Mapping[str, Any]) -> None:
         """Run the immediate reactions to ``event`` and enqueue the others (before the
         event is marked published, so a failure here has the whole round retried)."""
-        reactions = self.reactions.to(event.type)
+        reactions = self.reactions.to(event["type"])
         if not reactions or self._context is None:
             return
-        received = _received(event)
+        received = _received_row(event)
         for reaction in reactions:
             if reaction.immediate is not None:
                 await reaction.immediate(self._context, received)

@@ -38,6 +38,9 @@ class Enrollment(Model):
     )
     source = fields.CharEnumField(EnrollmentSource, max_length=8, default=EnrollmentSource.FREE)
     progress_percent = fields.IntField(default=0)
+    # Completed lessons of the course, kept by every flip and recounted by the completion
+    # reaction (ocp/learning/service.py): a progress update's figures without a recount.
+    completed_lessons = fields.IntField(default=0)
     enrolled_at = fields.DatetimeField(auto_now_add=True)
     completed_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)

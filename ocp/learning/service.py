@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -20,12 +21,14 @@ from ocp.events import log as event_log
 from ocp.events.log import EventLog
 from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
+from ocp.learning.progress_sql import UPDATE_PROGRESS
 from ocp.ratelimit import Limiter
 from ocp.realtime import control
 from ocp.realtime.events import course_channel, user_channel
-from ocp.users.models import User
+from ocp.users.models import Role, User
 
 CHANGES_WINDOW = 60  # seconds: enroll and cancel share one budget per user and minute
+RACED_INSERT_TRIES = 3  # a progress statement that raced a parallel first visit runs again
 
 
 def _now() -> datetime:
@@ -191,17 +194,103 @@ async def set_progress(
     position_seconds: int | None,
     events: EventLog,
 ) -> dict[str, Any]:
-    """Record a lesson's progress (idempotent); answer with it and the course's fresh figures.
+    """Record a lesson's progress (idempotent); answer with it and the course's figures.
 
-    One transaction (one connection). The row is made with INSERT ... ON CONFLICT DO
-    NOTHING, and the completion flag flips with a conditional UPDATE, so of two identical
-    parallel requests only one counts as the change (one event, one recalculation). A flip
-    then locks the enrollment before counting, so parallel flips of one enrollment count
-    one after the other and the last sees them all; its ``progress.updated`` is recorded in
-    the same transaction, and so are the enrollment's percent and status (and
+    One transaction. The row is made once per enrollment and lesson, and the completion
+    flag flips conditionally, so of two identical parallel requests only one counts as the
+    change (one event, one recalculation). A flip moves the enrollment's kept count of
+    completed lessons under its row lock, so parallel flips of one enrollment count one
+    after the other and the last sees them all; its ``progress.updated`` is recorded in the
+    same transaction, and so are the enrollment's percent and status (and
     ``course.completed``, when this completes it). A lesson added or removed meanwhile is
-    settled by the completion reaction to that change (``ocp/learning/handlers.py``).
+    settled by the completion reaction to that change (``ocp/learning/handlers.py``), which
+    recounts. On PostgreSQL all of it is one statement (``ocp/learning/progress_sql.py``);
+    SQLite runs the same steps through the ORM.
     """
+    if Enrollment._meta.db.capabilities.dialect == "postgres":
+        answer, flipped = await _set_progress_in_one_statement(
+            user, course_id, lesson_id, completed, position_seconds
+        )
+    else:
+        answer, flipped = await _set_progress_step_by_step(
+            user, course_id, lesson_id, completed, position_seconds
+        )
+    if flipped:
+        _ = await events.flush()
+    return answer
+
+
+def _answer(lesson: dict[str, Any], done: int, total: int, status: str) -> dict[str, Any]:
+    figures = {"percent": percent(done, total), "completed_lessons": done, "total_lessons": total}
+    return {"lesson": lesson, "course": {**figures, "status": status}}
+
+
+async def _set_progress_in_one_statement(
+    user: User,
+    course_id: int,
+    lesson_id: int,
+    completed: bool | None,
+    position_seconds: int | None,
+) -> tuple[dict[str, Any], bool]:
+    now = _now()
+    channels = [user_channel(user.id), course_channel(course_id)]
+    values = [
+        user.id,
+        course_id,
+        lesson_id,
+        completed,
+        position_seconds,
+        now,
+        user.role == Role.ADMIN,
+        user.role == Role.INSTRUCTOR,
+        orjson.dumps(channels).decode(),
+        now.isoformat(),
+    ]
+    client = Enrollment._meta.db
+    for _ in range(RACED_INSERT_TRIES):
+        row = (await client.execute_query_dict(UPDATE_PROGRESS, values))[0]
+        if row["course_status"] is None:
+            raise NotFound("No such course")
+        course = Course(status=row["course_status"], instructor_id=row["instructor_id"])
+        studying = row["enrollment_id"] is not None
+        if not course_service.visible_to(course, user, studying=studying):
+            raise NotFound("No such course")
+        if row["lesson_id"] is None:
+            raise NotFound("No such lesson in this course")
+        if not studying:
+            raise Forbidden("Enroll in the course to record progress")
+        if row["written"] is not None:
+            break
+    else:
+        raise Conflict("The progress changed meanwhile; try again")
+    lesson = {
+        "lesson_id": row["written"],
+        "completed": row["completed"],
+        "completed_at": row["completed_at"],
+        "position_seconds": row["position_seconds"],
+        "last_seen_at": row["last_seen_at"],
+    }
+    done = min(int(row["done"]), int(row["total"]))
+    return _answer(lesson, done, int(row["total"]), row["status"]), bool(row["delta"])
+
+
+def _lesson_progress(progress: LessonProgress) -> dict[str, Any]:
+    return {
+        "lesson_id": progress.lesson_id,
+        "completed": progress.completed,
+        "completed_at": progress.completed_at,
+        "position_seconds": progress.position_seconds,
+        "last_seen_at": progress.last_seen_at,
+    }
+
+
+async def _set_progress_step_by_step(
+    user: User,
+    course_id: int,
+    lesson_id: int,
+    completed: bool | None,
+    position_seconds: int | None,
+) -> tuple[dict[str, Any], bool]:
     now = _now()
     async with in_transaction() as conn:
         enrollment = await current_enrollment(user=user, course_id=course_id, conn=conn)
@@ -241,12 +330,9 @@ async def set_progress(
                 },
             )
             await _settle(enrollment, done, total, conn)
-    if flipped:
-        _ = await events.flush()
-    else:  # counted after commit: the last of several parallel updates sees them all
+    if not flipped:  # counted after commit: the last of several parallel updates sees them all
         done, total = await _figures(enrollment)
-    figures = {"percent": percent(done, total), "completed_lessons": done, "total_lessons": total}
-    return {"lesson": progress, "course": {**figures, "status": enrollment.status.value}}
+    return _answer(_lesson_progress(progress), done, total, enrollment.status.value), flipped
 
 
 async def _lock(enrollment_id: int, conn: BaseDBAsyncClient) -> Enrollment:
@@ -265,6 +351,7 @@ async def _settle(enrollment: Enrollment, done: int, total: int, conn: BaseDBAsy
     """Set a locked enrollment's percent and status from its figures; ``course.completed``
     is announced only by the change that moves it to completed."""
     enrollment.progress_percent = percent(done, total)
+    enrollment.completed_lessons = done
     completed_now: datetime | None = None
     if enrollment.status != EnrollmentStatus.CANCELLED:
         if total and done == total:
@@ -275,7 +362,13 @@ async def _settle(enrollment: Enrollment, done: int, total: int, conn: BaseDBAsy
             enrollment.status = EnrollmentStatus.ACTIVE
             enrollment.completed_at = None
     await enrollment.save(
-        update_fields=["progress_percent", "status", "completed_at", "updated_at"],
+        update_fields=[
+            "completed_lessons",
+            "progress_percent",
+            "status",
+            "completed_at",
+            "updated_at",
+        ],
         using_db=conn,
     )
     if completed_now:

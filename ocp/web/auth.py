@@ -8,6 +8,7 @@ session cookie whose session has ended (that answer also clears the cookie).
 
 from __future__ import annotations
 
+import copy
 import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from ocp.appkeys import CALLER, SESSIONS, SETTINGS
+from ocp.appkeys import CALLER, IDENTITIES, SESSIONS, SETTINGS
 from ocp.errors import Forbidden, Unauthorized
 from ocp.users import service as users_service
 from ocp.users.models import User
@@ -79,13 +80,21 @@ async def _bearer_caller(request: web.Request, header: str) -> Caller:
         raise Unauthorized(
             "Authorization must be 'Bearer <token>'", headers={"WWW-Authenticate": MALFORMED_BEARER}
         )
-    found = await users_service.authenticate_token(secret=secret.strip())
+    secret = secret.strip()
+    identities = request.app[IDENTITIES]
+    token_hash = users_service.hash_token(secret) if secret.isascii() else None
+    known = identities.get(token_hash) if token_hash is not None else None
+    if known is not None:
+        return Caller(user=copy.copy(known.user), via="token", token_id=known.token_id)
+    found = await users_service.authenticate_token(secret=secret)
     if found is None:
         raise Unauthorized(
             "The token is unknown, revoked, or its owner is deactivated",
             headers={"WWW-Authenticate": REFUSED_BEARER},
         )
     user, token_id = found
+    if token_hash is not None:
+        identities.put(token_hash, copy.copy(user), token_id)
     return Caller(user=user, via="token", token_id=token_id)
 
 

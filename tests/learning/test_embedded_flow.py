@@ -71,6 +71,7 @@ async def test_enroll_study_complete_in_one_process(
     await jobs.drain()
     enrollment = await Enrollment.get(user_id=student_id, course_id=course["id"])
     assert enrollment.status == "completed" and enrollment.progress_percent == 100
+    assert enrollment.completed_lessons == len(lessons)  # kept on SQLite too
     types = []
     while not events.queue.empty():
         types.append(events.queue.get_nowait().type)

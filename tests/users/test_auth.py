@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from ocp.users.models import Role, User
+from ocp.web.identities import TTL as IDENTITY_TTL
 from tests.helpers import PASSWORD, Account, Users, expect_problem
 
 MakeClient = Callable[[], Awaitable[TestClient]]
@@ -954,6 +955,7 @@ async def test_deactivation_ends_bearer_tokens(users: Users) -> None:
     fresh = await users.make_client()
     assert (await fresh.get(ME, headers=account.headers)).status == 200
     await User.filter(id=account.id).update(is_active=False)
+    await asyncio.sleep(IDENTITY_TTL)  # behind the service's back: no control message
     await expect_problem(await fresh.get(ME, headers=account.headers), 401)
 
 

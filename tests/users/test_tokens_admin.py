@@ -17,6 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ocp.users.models import ApiToken, User
+from ocp.web.identities import TTL as IDENTITY_TTL
 from tests.helpers import Account, Users, expect_problem
 
 TOKENS = "/api/v1/auth/tokens"
@@ -436,6 +437,7 @@ async def test_token_of_a_deactivated_owner_is_refused(users: Users) -> None:
     assert (await api.get(ME, headers=account.headers)).status == 200
 
     await User.filter(id=account.id).update(is_active=False)
+    await asyncio.sleep(IDENTITY_TTL)  # behind the service's back: no control message
     await expect_problem(await api.get(ME, headers=account.headers), 401)
     await expect_problem(await api.get(TOKENS, headers=account.headers), 401)
     await expect_problem(await account.client.get(ME), 401)

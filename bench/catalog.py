@@ -49,7 +49,7 @@ import asyncpg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ocp.courses import search  # noqa: E402 (after the path is set, for a plain run)
+from ocp.courses import listing, search  # noqa: E402 (after the path is set, for a plain run)
 from ocp.courses.seed import CATEGORIES  # noqa: E402
 
 DB_NAME = "ocp_bench"
@@ -181,19 +181,13 @@ def bare_item(row: Any, *, full: bool) -> dict[str, Any]:
 
 
 def bare_statements(filters: dict[str, Any], offset: int, limit: int) -> list[tuple[str, list]]:
-    """The statements OCP runs for one list page with the cache off, in order."""
-    page_sql, page_params = search.catalog_page(
+    """The statements OCP runs for one list page with the cache off, in order: the page's
+    rows (``ocp/courses/listing.py``), then the count (``ocp/courses/search.py``)."""
+    page_sql, page_params = listing.page_sql(
         filters, dialect="postgres", offset=offset, limit=limit
     )
     count_sql, count_params = search.catalog_count(filters, dialect="postgres")
     return [(page_sql, page_params), (count_sql, count_params)]
-
-
-BARE_ROWS_SQL = (
-    "SELECT c.*, u.full_name, up.status AS cover_status, up.sha256 AS cover_sha256, "
-    "up.has_thumbnail AS cover_has_thumbnail FROM course c "
-    'JOIN "user" u ON u.id = c.instructor_id LEFT JOIN upload up ON up.id = c.cover_id '
-)
 
 
 def serve_bare_sql(port: int, database_url: str) -> None:
@@ -216,11 +210,9 @@ def serve_bare_sql(port: int, database_url: str) -> None:
             {"sort": "newest"}, (page - 1) * per_page, per_page
         )
         async with request.app[pool_key].acquire() as conn:
-            ids = [row["id"] for row in await conn.fetch(page_sql, *page_params)]
-            rows = await conn.fetch(BARE_ROWS_SQL + "WHERE c.id = ANY($1)", ids)
+            rows = await conn.fetch(page_sql, *page_params)
             total = await conn.fetchval(count_sql, *count_params)
-        by_id = {row["id"]: row for row in rows}
-        items = [bare_item(by_id[i], full=False) for i in ids if i in by_id]
+        items = [bare_item(row, full=False) for row in rows]
         last = max(1, -(-total // per_page))
         links = [
             f'<{request.rel_url.update_query(page=number, per_page=per_page)}>; rel="{rel}"'
@@ -240,11 +232,9 @@ def serve_bare_sql(port: int, database_url: str) -> None:
         )
 
     async def course(request: web.Request) -> web.Response:
+        sql, params = listing.detail_sql(int(request.match_info["id"]), dialect="postgres")
         async with request.app[pool_key].acquire() as conn:
-            row = await conn.fetchrow(
-                BARE_ROWS_SQL + "WHERE c.id = $1 AND c.status = 'published'",
-                int(request.match_info["id"]),
-            )
+            row = await conn.fetchrow(sql, *params)
         if row is None:
             raise web.HTTPNotFound()
         return web.Response(

@@ -10,6 +10,7 @@ from aiohttp import web
 from ocp.appkeys import CALLER, CATALOG_CACHE, EVENTS
 from ocp.courses import listing
 from ocp.courses import service as course_service
+from ocp.courses.queries import catalog_query
 from ocp.courses.schemas import (
     AdminCourseCreateSchema,
     CatalogQuerySchema,
@@ -28,8 +29,8 @@ from ocp.learning import service as learning_service
 from ocp.users.models import User
 from ocp.web.auth import caller_of
 from ocp.web.endpoint import PUBLIC, Endpoint, only
-from ocp.web.pagination import links, offset, page_body, window
-from ocp.web.parsing import path_id, read_body, read_query
+from ocp.web.pagination import links, offset, page_body
+from ocp.web.parsing import path_id, read_body
 from ocp.web.responses import dumped, no_content
 
 CATALOG, LESSONS = "Catalog", "Lessons"
@@ -37,7 +38,6 @@ EDITORS = only("instructor", "admin")
 
 # Schemas are built once: building one per request costs more than a cached answer.
 ADMIN_COURSE_CREATE = AdminCourseCreateSchema()
-CATALOG_QUERY = CatalogQuerySchema()
 CATEGORY_LIST = CategorySchema(many=True)
 COURSE_CREATE = CourseCreateSchema()
 COURSE = CourseSchema()
@@ -59,12 +59,9 @@ def _json(body: bytes, status: int = 200) -> web.Response:
 
 
 async def list_courses(request: web.Request) -> web.Response:
-    query = read_query(request, CATALOG_QUERY)
-    page, per_page = window(query)
-    filters = {k: v for k, v in query.items() if k not in {"page", "per_page"}}
-
+    query = catalog_query(request)
+    page, per_page, filters, filters_key = query.page, query.per_page, query.filters, query.key
     cache = request.app[CATALOG_CACHE]
-    filters_key = json.dumps(filters, sort_keys=True)
 
     async def count() -> int:
         return await course_service.count_catalog(filters=filters)

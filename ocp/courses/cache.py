@@ -11,6 +11,10 @@ checked against, read in the same round trip as the version; answers about many 
 (lists, and the ``popular`` order) are reused for at most ``max_age`` seconds, so a count
 there is at most that old.
 
+Concurrent misses of one key in one process are computed once: the first starts the
+computation (a task of its own, so that one caller going away cancels it for nobody) and the
+others that read the same version wait for it. Each process computes its own misses.
+
 When Redis cannot be reached the version is unknown, so the catalog stays readable from the
 database: answers are computed and not kept, and what this process kept is dropped (a change
 committed meanwhile bumps the version only once Redis is back).
@@ -23,7 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -40,6 +44,7 @@ MAX_AGE_LIMIT = 3600
 T = TypeVar("T")
 
 Versions = tuple[bytes, bytes | None]  # (catalog version, the course's counter or None)
+Flight = tuple[bytes, bytes | None, str]  # (version, counter, key) of a computation under way
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class CatalogCache:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._waiting: list[tuple[asyncio.Future[Versions], int | None]] = []
         self._reader: asyncio.Task[None] | None = None
+        self._flights: dict[Flight, asyncio.Task[Any]] = {}
 
     async def _versions(self, course_id: int | None) -> Versions:
         """The current version (and the course's counter). Requests that arrive while a read
@@ -130,6 +136,20 @@ class CatalogCache:
         ):
             self._entries.move_to_end(key)
             return entry.value
+        flight = (version, counts, key)
+        task = self._flights.get(flight)
+        if task is None:
+            task = asyncio.ensure_future(self._compute_and_keep(flight, started, compute))
+            self._flights[flight] = task
+            task.add_done_callback(lambda done: self._landed(flight, done))
+        return cast(T, await asyncio.shield(task))
+
+    async def _compute_and_keep(
+        self, flight: Flight, started: float, compute: Callable[[], Awaitable[T]]
+    ) -> T:
+        """One computation of a missed answer, which every caller missing it meanwhile at the
+        same version awaits; kept if the version has not moved since."""
+        version, counts, key = flight
         value = await compute()
         if self._seen_version == version:
             self._entries[key] = _Entry(value, started, counts)
@@ -137,6 +157,12 @@ class CatalogCache:
             if len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
         return value
+
+    def _landed(self, flight: Flight, task: asyncio.Task[Any]) -> None:
+        if self._flights.get(flight) is task:
+            del self._flights[flight]
+        if not task.cancelled():
+            _ = task.exception()  # retrieved here too, when every caller has gone away
 
     async def bump(self) -> None:
         """Call after a catalog change commits: every process drops what it cached before."""

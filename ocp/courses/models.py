@@ -75,7 +75,8 @@ class Course(Model):
     class Meta:
         table = "course"
         indexes = (
-            ("status", "published_at"),
+            # ``newest`` sorts by (published_at, id): with id in the index a page is a scan.
+            ("status", "published_at", "id"),
             ("status", "price_cents"),
             ("status", "enrollment_count"),
             ("status", "title"),

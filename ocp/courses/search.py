@@ -81,12 +81,15 @@ def _sqlite_search(q: str, sql: SqlBuilder) -> tuple[list[str], str]:
 def catalog_page(
     filters: dict[str, Any], *, dialect: str, offset: int, limit: int
 ) -> tuple[str, list[Any]]:
-    """SQL selecting ``id`` and ``total`` for one page of the catalog, and its parameters."""
+    """SQL selecting ``id`` and ``rank`` for one page of the catalog, and its parameters.
+
+    No window count: it would make PostgreSQL find every match for every page, where a
+    page in an index's order stops after ``offset + limit`` rows (``catalog_count``)."""
     sql = SqlBuilder(dialect)
     where, rank, source = _conditions(filters, sql)
     order = ORDER_BY[filters.get("sort", "newest")]
     query = (
-        f"SELECT c.id, {rank} AS rank, count(*) OVER () AS total FROM {source} "
+        f"SELECT c.id, {rank} AS rank FROM {source} "
         f"WHERE {' AND '.join(where)} ORDER BY {order} "
         f"LIMIT {sql.bind(limit)} OFFSET {sql.bind(offset)}"
     )

@@ -243,17 +243,6 @@ async def archive(*, course_id: int, actor: User, events: EventLog) -> None:
     )
 
 
-async def list_catalog(*, filters: Mapping[str, Any], offset: int, limit: int) -> list[Course]:
-    """One page of published courses matching ``filters``, in order (two queries)."""
-    dialect = _connection_name()  # connections are named after their dialect (ocp.db)
-    sql, params = search.catalog_page(dict(filters), dialect=dialect, offset=offset, limit=limit)
-    rows = await connections.get(dialect).execute_query_dict(sql, params)
-    ids = [int(row["id"]) for row in rows]
-    courses = await Course.filter(id__in=ids).select_related("instructor", "cover")
-    by_id = {c.id: c for c in courses}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 async def count_catalog(*, filters: Mapping[str, Any]) -> int:
     """How many published courses match ``filters``."""
     dialect = _connection_name()

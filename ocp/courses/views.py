@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from aiohttp import web
 
 from ocp.appkeys import CALLER, CATALOG_CACHE, EVENTS
+from ocp.courses import listing
 from ocp.courses import service as course_service
+from ocp.courses.queries import catalog_query
 from ocp.courses.schemas import (
     AdminCourseCreateSchema,
     CatalogQuerySchema,
@@ -26,8 +29,8 @@ from ocp.learning import service as learning_service
 from ocp.users.models import User
 from ocp.web.auth import caller_of
 from ocp.web.endpoint import PUBLIC, Endpoint, only
-from ocp.web.pagination import offset, page_response, window
-from ocp.web.parsing import path_id, read_body, read_query
+from ocp.web.pagination import links, offset, page_body
+from ocp.web.parsing import path_id, read_body
 from ocp.web.responses import dumped, no_content
 
 CATALOG, LESSONS = "Catalog", "Lessons"
@@ -35,11 +38,9 @@ EDITORS = only("instructor", "admin")
 
 # Schemas are built once: building one per request costs more than a cached answer.
 ADMIN_COURSE_CREATE = AdminCourseCreateSchema()
-CATALOG_QUERY = CatalogQuerySchema()
 CATEGORY_LIST = CategorySchema(many=True)
 COURSE_CREATE = CourseCreateSchema()
 COURSE = CourseSchema()
-COURSE_SUMMARY = CourseSummarySchema()
 COURSE_UPDATE = CourseUpdateSchema()
 LESSON_CREATE = LessonCreateSchema()
 LESSON_FIELDS = LessonFieldsSchema()
@@ -58,31 +59,18 @@ def _json(body: bytes, status: int = 200) -> web.Response:
 
 
 async def list_courses(request: web.Request) -> web.Response:
-    query = read_query(request, CATALOG_QUERY)
-    page, per_page = window(query)
-    filters = {k: v for k, v in query.items() if k not in {"page", "per_page"}}
-
+    query = catalog_query(request)
+    page, per_page, filters, filters_key = query.page, query.per_page, query.filters, query.key
     cache = request.app[CATALOG_CACHE]
-    filters_key = json.dumps(filters, sort_keys=True)
 
     async def count() -> int:
         return await course_service.count_catalog(filters=filters)
 
     async def compute() -> tuple[bytes, str]:
-        courses = await course_service.list_catalog(
-            filters=filters, offset=offset(page, per_page), limit=per_page
-        )
+        items = await listing.page(filters, offset=offset(page, per_page), limit=per_page)
         total = await cache.get_or_compute("count:" + filters_key, count)
-        response = page_response(
-            request,
-            items=courses,
-            schema=COURSE_SUMMARY,
-            page=page,
-            per_page=per_page,
-            total=total,
-        )
-        assert isinstance(response.body, bytes)
-        return response.body, response.headers["Link"]
+        body = page_body(items=items, page=page, per_page=per_page, total=total)
+        return body, links(request, page=page, per_page=per_page, total=total)
 
     key = f"list:{page}:{per_page}:{filters_key}"
     body, link = await cache.get_or_compute(key, compute)
@@ -93,8 +81,8 @@ async def get_course(request: web.Request) -> web.Response:
     course_id = path_id(request)
 
     async def published() -> bytes | None:
-        course = await course_service.get_published(course_id=course_id)
-        return None if course is None else json.dumps(COURSE.dump(course)).encode()
+        course = await listing.published(course_id)
+        return None if course is None else orjson.dumps(course)
 
     cache = request.app[CATALOG_CACHE]
     body = await cache.get_or_compute(f"course:{course_id}", published, course_id=course_id)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from aiohttp import web
 from marshmallow import Schema
 
@@ -19,6 +20,27 @@ def window(query: dict[str, Any]) -> tuple[int, int]:
 
 def offset(page: int, per_page: int) -> int:
     return (page - 1) * per_page
+
+
+def links(request: web.Request, *, page: int, per_page: int, total: int) -> str:
+    """The ``Link`` header of a page: first, prev, next and last."""
+    last = max(1, -(-total // per_page))
+    found = []
+    for rel, number in (
+        ("first", 1),
+        ("prev", page - 1 if page > 1 else None),
+        ("next", page + 1 if page < last else None),
+        ("last", last),
+    ):
+        if number is not None:
+            url = request.rel_url.update_query(page=number, per_page=per_page)
+            found.append(f'<{url}>; rel="{rel}"')
+    return ", ".join(found)
+
+
+def page_body(*, items: list[Any], page: int, per_page: int, total: int) -> bytes:
+    """The envelope of a page of plain items (dicts, lists, strings, numbers, datetimes)."""
+    return orjson.dumps({"items": items, "page": page, "per_page": per_page, "total": total})
 
 
 def page_response(
@@ -36,17 +58,8 @@ def page_response(
         "per_page": per_page,
         "total": total,
     }
-    last = max(1, -(-total // per_page))
-    links = []
-    for rel, number in (
-        ("first", 1),
-        ("prev", page - 1 if page > 1 else None),
-        ("next", page + 1 if page < last else None),
-        ("last", last),
-    ):
-        if number is not None:
-            url = request.rel_url.update_query(page=number, per_page=per_page)
-            links.append(f'<{url}>; rel="{rel}"')
     return web.Response(
-        text=json.dumps(body), content_type="application/json", headers={"Link": ", ".join(links)}
+        text=json.dumps(body),
+        content_type="application/json",
+        headers={"Link": links(request, page=page, per_page=per_page, total=total)},
     )

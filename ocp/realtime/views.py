@@ -198,7 +198,10 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME, compress=False, autoping=True
     )
     await socket.prepare(request)
-    connection = Connection(socket, credential.user_id)
+    transport = request.transport
+    if transport is None:  # the client left during the handshake
+        return socket
+    connection = Connection(socket, credential.user_id, transport)
     hub.register(connection)
     budget = FrameBudget()
     watcher = asyncio.create_task(_watch(request, connection, credential))

@@ -26,6 +26,7 @@ from ocp import metrics
 from ocp.realtime.bus import HISTORY_LENGTH, Bus, RedisBus, Subscription
 from ocp.realtime.events import Event, id_key
 from ocp.realtime.frames import Outgoing
+from ocp.realtime.watch import Watches
 
 log = logging.getLogger("ocp.hub")
 
@@ -40,7 +41,11 @@ class Connection:
     """One WebSocket: its channels, and the frames it has not taken yet."""
 
     def __init__(
-        self, socket: web.WebSocketResponse, user_id: int, transport: asyncio.Transport
+        self,
+        socket: web.WebSocketResponse,
+        user_id: int,
+        transport: asyncio.Transport,
+        recheck_now: asyncio.Event,
     ) -> None:
         self.socket = socket
         self.user_id = user_id
@@ -52,8 +57,8 @@ class Connection:
         # Channels being replayed from history: live events wait here meanwhile (None once
         # too many waited: the replay then reads them from history too).
         self.replaying: dict[str, list[Event] | None] = {}
-        # Set to have this socket's rights re-checked now (a control message).
-        self.recheck_now = asyncio.Event()
+        # Set to have this socket's rights re-checked now (a control message): its watch's.
+        self.recheck_now = recheck_now
         self.closed = False
         self._drainer: asyncio.Task[None] | None = None
         self._room: asyncio.Event | None = None
@@ -172,6 +177,7 @@ class Hub:
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
         self.connections: set[Connection] = set()
+        self.watches = Watches()
         self._by_channel: dict[str, set[Connection]] = defaultdict(set)
         self._subscription: Subscription | None = None
         self._pump: asyncio.Task[None] | None = None

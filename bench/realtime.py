@@ -21,7 +21,9 @@ limit) and:
 1. waits until it answers ``/readyz`` and each of its processes listens on the port;
 2. idle sockets: 5,000 WebSockets to ``/api/v1/ws`` (100 per instructor, split over
    ``--clients`` client processes), each subscribing to its instructor's ``course:<id>``; once
-   every ``subscribed`` frame is in and the sockets have been idle a few seconds, the VmRSS of
+   every ``subscribed`` frame is in (each client process then stops its cyclic garbage
+   collector, so that its pauses do not count as latency) and the sockets have been idle a
+   few seconds, the VmRSS of
    the serve processes (summed over the supervisor and its children with ``--workers``)
    against their VmRSS before the first socket gives the memory per idle socket. With
    ``--workers 2`` the kernel spreads the sockets over both processes (counted per process
@@ -58,6 +60,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -436,6 +439,12 @@ class Client:
             ]
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.all_subscribed.wait(), self.plan.connect_timeout * 4)
+            # The clients are the instrument: a pause of their cyclic garbage collector (a full
+            # one scans every object their thousands of sockets hold) must not count as
+            # delivery latency. What they hold now is frozen and the collector stopped.
+            gc.collect()
+            gc.freeze()
+            gc.disable()
             self.pipe.send(
                 ("ready", self.subscribed, dict(self.failed), time.monotonic() - started)
             )

@@ -34,6 +34,10 @@ RESTART_PAUSE = 1.0  # seconds before replacing a process that died
 # bench/realtime.py. Young collections 14 times rarer promote fewer short-lived objects, so
 # full collections come that much more seldom (each still as long).
 GC_THRESHOLDS = (10_000, 10, 10)
+# aiohttp rounds timeouts longer than its threshold (5 s) up to a whole second, so every
+# WebSocket heartbeat (30 s, ocp/realtime/views.py) due within a second went out in one burst
+# (hundreds of pings at 5,000 sockets), delaying live events by 10-20 ms (bench/realtime.py).
+EXACT_TIMEOUTS_UP_TO = 60.0  # seconds
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
@@ -76,7 +80,11 @@ async def _serve(
     announce: Callable[[], None] | None,
 ) -> None:
     runner = web.AppRunner(
-        app, access_log=None, handle_signals=False, shutdown_timeout=settings.shutdown_timeout
+        app,
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=settings.shutdown_timeout,
+        timeout_ceil_threshold=EXACT_TIMEOUTS_UP_TO,
     )
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_port=reuse_port, backlog=1024)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
+from ocp.app import create_app
 from ocp.appkeys import BUS, HUB
+from ocp.config import Settings
 from ocp.realtime import frames
 from ocp.realtime.hub import SEND_QUEUE, Connection
 from tests.helpers import Users
@@ -34,6 +37,27 @@ async def subscribed(client: TestClient, channel: str, count: int) -> list[Conne
 async def test_an_event_is_encoded_once_and_written_to_every_socket(
     users: Users, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    await encoded_once_to_every_socket(users, client, monkeypatch)
+
+
+@pytest.mark.embedded
+async def test_embedded_an_event_is_encoded_once_and_written_to_every_socket(
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    embedded_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    embedded = await aiohttp_client(create_app(embedded_settings))
+
+    async def browser() -> TestClient:
+        return await aiohttp_client(embedded.server)
+
+    await encoded_once_to_every_socket(Users(embedded, browser), embedded, monkeypatch)
+
+
+async def encoded_once_to_every_socket(
+    users: Users, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five sockets on one channel; events whose frames need each length of header."""
     student = await users.with_token()
     channel = f"user:{student.id}"
     sockets = []

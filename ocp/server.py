@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -28,6 +29,15 @@ log = logging.getLogger("ocp.server")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 FORCED_EXIT = 1
 RESTART_PAUSE = 1.0  # seconds before replacing a process that died
+# Every open WebSocket holds dozens of long-lived objects, and a full collection of the cyclic
+# garbage collector scans them all: pauses of 0.1-0.5 s at 5,000 sockets, from
+# bench/realtime.py. Young collections 14 times rarer promote fewer short-lived objects, so
+# full collections come that much more seldom (each still as long).
+GC_THRESHOLDS = (10_000, 10, 10)
+# aiohttp rounds timeouts longer than its threshold (5 s) up to a whole second, so every
+# WebSocket heartbeat (30 s, ocp/realtime/views.py) due within a second went out in one burst
+# (hundreds of pings at 5,000 sockets), delaying live events by 10-20 ms (bench/realtime.py).
+EXACT_TIMEOUTS_UP_TO = 60.0  # seconds
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
@@ -70,11 +80,17 @@ async def _serve(
     announce: Callable[[], None] | None,
 ) -> None:
     runner = web.AppRunner(
-        app, access_log=None, handle_signals=False, shutdown_timeout=settings.shutdown_timeout
+        app,
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=settings.shutdown_timeout,
+        timeout_ceil_threshold=EXACT_TIMEOUTS_UP_TO,
     )
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_port=reuse_port, backlog=1024)
     await site.start()
+    gc.freeze()  # what startup made lives as long as the process: out of every collection
+    gc.set_threshold(*GC_THRESHOLDS)
     if announce is not None:
         announce()
     stop = asyncio.Event()

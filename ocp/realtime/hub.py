@@ -1,8 +1,10 @@
 """The per-process hub: one bus subscription fanned out to this process's WebSockets.
 
-Each socket has a bounded send queue and its own writer task, so a slow socket never stalls
-the others: when live events overflow its queue it is closed with 1013 (try again later)
-and its client resumes with ``since``. A replay from history is paced by the socket
+Each event's frame is encoded once per process (frames.py) and written straight to each
+socket's transport while that socket keeps up; a socket whose transport buffer is full gets
+a bounded backlog and a drainer task until it catches up, so a slow socket never stalls the
+others: when live events overflow its backlog it is closed with 1013 (try again later) and
+its client resumes with ``since``. A replay from history is paced by the socket
 instead (backpressure), so a client may resume from any kept event, however far back.
 
 The hub also hears the bus's control messages: ``{"user_id": 7}`` says that user's rights
@@ -14,63 +16,84 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Any
 
-from aiohttp import WSCloseCode, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from ocp import metrics
 from ocp.realtime.bus import HISTORY_LENGTH, Bus, RedisBus, Subscription
 from ocp.realtime.events import Event, id_key
+from ocp.realtime.frames import Outgoing
+from ocp.realtime.watch import Watches
 
 log = logging.getLogger("ocp.hub")
 
 SEND_QUEUE = 256  # frames waiting for one socket before live events count it as too slow
-REPLAY_HIGH_WATER = SEND_QUEUE // 2  # a replay waits while this many frames are queued
+REPLAY_HIGH_WATER = SEND_QUEUE // 2  # a replay waits while this many frames wait
 REPLAY_PAGE = 100  # events read from history at a time
 REPLAY_STALL = 15.0  # seconds a replay waits for a socket to take more before closing it
 MAX_REPLAY_ROUNDS = 2 * HISTORY_LENGTH // REPLAY_PAGE + 10  # then the socket cannot keep up
 
 
 class Connection:
-    """One WebSocket: its channels, its send queue and its writer."""
+    """One WebSocket: its channels, and the frames it has not taken yet."""
 
-    def __init__(self, socket: web.WebSocketResponse, user_id: int) -> None:
+    def __init__(
+        self,
+        socket: web.WebSocketResponse,
+        user_id: int,
+        transport: asyncio.Transport,
+        recheck_now: asyncio.Event,
+    ) -> None:
         self.socket = socket
         self.user_id = user_id
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE)
+        self.transport = transport
+        self._high_water = transport.get_write_buffer_limits()[1]
+        # Frames waiting for the socket to take more (written by the drainer, in order).
+        self.backlog: deque[Outgoing] = deque()
         self.channels: set[str] = set()
         # Channels being replayed from history: live events wait here meanwhile (None once
         # too many waited: the replay then reads them from history too).
         self.replaying: dict[str, list[Event] | None] = {}
-        # Set to have this socket's rights re-checked now (a control message).
-        self.recheck_now = asyncio.Event()
-        self.writer = asyncio.create_task(self._write())
+        # Set to have this socket's rights re-checked now (a control message): its watch's.
+        self.recheck_now = recheck_now
         self.closed = False
-        self._room = asyncio.Event()
+        self._drainer: asyncio.Task[None] | None = None
+        self._room: asyncio.Event | None = None
         self._closing: asyncio.Task[None] | None = None
 
-    def send(self, frame: dict[str, Any] | str) -> bool:
-        """Queue a frame (a dict, or JSON text already encoded); a socket that cannot keep up
-        is closed instead of slowing the others. True when the frame was queued."""
+    def send(self, frame: dict[str, Any] | Outgoing) -> bool:
+        """Send a frame (a dict, or one already encoded): straight to the transport when
+        nothing waits before it and the transport's buffer is below its high-water mark,
+        else after the backlog; a socket whose backlog is full cannot keep up and is closed
+        instead of slowing the others. True when the frame was written or queued."""
         if self.closed:
             return False
-        try:
-            self.queue.put_nowait(frame if isinstance(frame, str) else json.dumps(frame))
-        except asyncio.QueueFull:
+        out = frame if isinstance(frame, Outgoing) else Outgoing.of(frame)
+        if self._drainer is None:
+            transport = self.transport
+            if transport.get_write_buffer_size() < self._high_water:
+                if transport.is_closing() or self.socket.closed:
+                    return False
+                transport.write(out.wire)
+                return True
+            self._drainer = asyncio.create_task(self._drain())
+        elif len(self.backlog) >= SEND_QUEUE:
             self.close_as_slow()
             return False
+        self.backlog.append(out)
         return True
 
-    async def send_paced(self, frame: dict[str, Any] | str) -> bool:
-        """Queue a frame once the socket has room (half its queue stays free for live
+    async def send_paced(self, frame: dict[str, Any] | Outgoing) -> bool:
+        """Send a frame once the socket has room (half its backlog stays free for live
         events of other channels); close it as too slow after ``REPLAY_STALL`` seconds."""
-        while not self.closed and self.queue.qsize() >= REPLAY_HIGH_WATER:
-            self._room.clear()
+        while not self.closed and len(self.backlog) >= REPLAY_HIGH_WATER:
+            room = self._room = self._room or asyncio.Event()
+            room.clear()
             try:
-                await asyncio.wait_for(self._room.wait(), REPLAY_STALL)
+                await asyncio.wait_for(room.wait(), REPLAY_STALL)
             except TimeoutError:
                 self.close_as_slow()
                 return False
@@ -83,9 +106,11 @@ class Connection:
         log.info("closing a slow WebSocket of user %s", self.user_id)
         self._start_closing(WSCloseCode.TRY_AGAIN_LATER)
 
-    def deliver(self, event: Event, text: str) -> bool:
-        """``text`` is the event's frame, encoded once for every socket that gets it. True
-        when it was queued now (not held back while the channel replays its history)."""
+    def deliver(self, event: Event, out: Outgoing) -> bool:
+        """``out`` is the event's frame, encoded once for every socket that gets it. True
+        when it was sent now (not held back while the channel replays its history)."""
+        if event.channel in self.channels:
+            return self.send(out)
         if event.channel in self.replaying:
             waiting = self.replaying[event.channel]
             if waiting is not None:
@@ -93,18 +118,23 @@ class Connection:
                     waiting.append(event)
                 else:  # the replay will read these from history
                     self.replaying[event.channel] = None
-        elif event.channel in self.channels:
-            return self.send(text)
         return False
 
-    async def _write(self) -> None:
-        while (frame := await self.queue.get()) is not None:
-            if self.queue.qsize() < REPLAY_HIGH_WATER:
+    async def _drain(self) -> None:
+        """Write the backlog through aiohttp, which waits whenever the transport is full."""
+        backlog = self.backlog
+        try:
+            while backlog and not self.closed:
+                out = backlog.popleft()
+                if self._room is not None and len(backlog) < REPLAY_HIGH_WATER:
+                    self._room.set()
+                await self.socket.send_frame(out.payload, WSMsgType.TEXT)
+        except (ConnectionError, RuntimeError):
+            backlog.clear()
+        finally:
+            self._drainer = None
+            if self._room is not None:
                 self._room.set()
-            try:
-                await self.socket.send_str(frame)
-            except (ConnectionError, RuntimeError):
-                return
 
     async def close(self, code: int = WSCloseCode.GOING_AWAY) -> None:
         """Close with ``code`` (the first close wins); cancelling the caller does not cut the
@@ -116,16 +146,18 @@ class Connection:
     def _start_closing(self, code: int) -> None:
         if self._closing is None:
             self.closed = True
-            self._room.set()
+            if self._room is not None:
+                self._room.set()
             self._closing = asyncio.create_task(self._close(code))
 
     async def _close(self, code: int) -> None:
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(None)
+        drainer = self._drainer
+        if drainer is not None:
+            drainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await drainer
+        self.backlog.clear()
         await self.socket.close(code=code)
-        self.writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.writer
 
 
 def event_frame(event: Event) -> dict[str, Any]:
@@ -145,6 +177,7 @@ class Hub:
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
         self.connections: set[Connection] = set()
+        self.watches = Watches()
         self._by_channel: dict[str, set[Connection]] = defaultdict(set)
         self._subscription: Subscription | None = None
         self._pump: asyncio.Task[None] | None = None
@@ -179,8 +212,11 @@ class Hub:
         async for event in subscription:
             listeners = self._by_channel.get(event.channel)
             if listeners:
-                text = json.dumps(event_frame(event))
-                sent = sum(connection.deliver(event, text) for connection in list(listeners))
+                out = Outgoing.of(event_frame(event))
+                sent = 0
+                for connection in list(listeners):
+                    if connection.deliver(event, out):
+                        sent += 1
                 metrics.events_delivered(sent)
 
     def count_of(self, user_id: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import random
@@ -23,6 +24,7 @@ from ocp.realtime.credentials import Credential, standing
 from ocp.realtime.events import check_channel, parse_event_id
 from ocp.realtime.hub import Connection
 from ocp.realtime.tickets import TICKET_TTL
+from ocp.realtime.watch import Watch
 from ocp.users.models import User
 from ocp.web.auth import caller_of, origin_allowed
 from ocp.web.endpoint import SIGNED_IN, Endpoint
@@ -143,45 +145,55 @@ async def _credential(request: web.Request) -> tuple[Credential, str]:
     )
 
 
-async def _recheck(request: web.Request, connection: Connection, credential: Credential) -> None:
-    """Close the socket (1008) when its credential no longer stands; stop each channel the
-    user may no longer read with an ``error`` frame."""
-    user = await standing(credential, request.app[SESSIONS])
+async def _recheck(app: web.Application, credential: Credential, watch: Watch) -> None:
+    """Close the credential's sockets (1008) when it no longer stands; stop each channel the
+    user may no longer read with an ``error`` frame on each socket that had it."""
+    user = await standing(credential, app[SESSIONS])
     if user is None:
-        await connection.close(WSCloseCode.POLICY_VIOLATION)
+        await _close_all(watch.open(), WSCloseCode.POLICY_VIOLATION)
         return
-    await _drop_unreadable(request, connection, user)
+    await _drop_unreadable(app, watch.open(), user)
 
 
-async def _drop_unreadable(request: web.Request, connection: Connection, user: User) -> None:
-    hub = request.app[HUB]
-    for channel in sorted(connection.channels | set(connection.replaying)):
-        if not await rights.may_read(user, channel, request.app[CHANNEL_RULES]):
-            hub.unsubscribe(connection, channel)
-            connection.send(_error("forbidden", "You may no longer read this channel", channel))
+async def _drop_unreadable(app: web.Application, connections: list[Connection], user: User) -> None:
+    hub = app[HUB]
+    held = {channel for c in connections for channel in (*c.channels, *c.replaying)}
+    for channel in sorted(held):
+        if not await rights.may_read(user, channel, app[CHANNEL_RULES]):
+            for connection in connections:
+                if channel in connection.channels or channel in connection.replaying:
+                    hub.unsubscribe(connection, channel)
+                    connection.send(
+                        _error("forbidden", "You may no longer read this channel", channel)
+                    )
 
 
-async def _watch(request: web.Request, connection: Connection, credential: Credential) -> None:
-    """Re-check the socket's rights at once when told (a control message on the bus) and
-    every RECHECK_EVERY seconds as a safety net. A failed re-check (the database or Redis
-    briefly down) is retried sooner; MAX_RECHECK_FAILURES in a row close with 1011."""
+async def _close_all(connections: list[Connection], code: int) -> None:
+    _ = await asyncio.gather(*(c.close(code) for c in connections), return_exceptions=True)
+
+
+async def _watch(app: web.Application, credential: Credential, watch: Watch) -> None:
+    """Re-check the rights of the credential's sockets at once when told (a control message
+    on the bus) and every RECHECK_EVERY seconds as a safety net. A failed re-check (the
+    database or Redis briefly down) is retried sooner; MAX_RECHECK_FAILURES in a row close
+    them with 1011."""
     failures = 0
-    while not connection.closed:
+    while True:
         if failures:
             wait = min(RECHECK_RETRY * 2 ** (failures - 1), RECHECK_EVERY)
         else:
             wait = RECHECK_EVERY * random.uniform(0.8, 1.2)  # noqa: S311
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(connection.recheck_now.wait(), wait)
-        connection.recheck_now.clear()
+            await asyncio.wait_for(watch.now.wait(), wait)
+        watch.now.clear()
         try:
-            await _recheck(request, connection, credential)
+            await _recheck(app, credential, watch)
         except Exception as error:
             failures += 1
-            log.warning("re-checking a WebSocket failed (%d in a row): %r", failures, error)
+            log.warning("re-checking WebSockets failed (%d in a row): %r", failures, error)
             if failures >= MAX_RECHECK_FAILURES:
-                await connection.close(WSCloseCode.INTERNAL_ERROR)
-                return
+                await _close_all(watch.open(), WSCloseCode.INTERNAL_ERROR)
+                failures = 0
         else:
             failures = 0
 
@@ -198,10 +210,14 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME, compress=False, autoping=True
     )
     await socket.prepare(request)
-    connection = Connection(socket, credential.user_id)
+    transport = request.transport
+    if transport is None:  # the client left during the handshake
+        return socket
+    watch = hub.watches.join(credential, functools.partial(_watch, request.app))
+    connection = Connection(socket, credential.user_id, transport, watch.now)
+    watch.connections.add(connection)
     hub.register(connection)
     budget = FrameBudget()
-    watcher = asyncio.create_task(_watch(request, connection, credential))
     metrics.websocket_opened()
     try:
         async for message in socket:
@@ -213,7 +229,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
             await _handle_safely(request, credential, connection, message.data)
     finally:
         metrics.websocket_closed()
-        watcher.cancel()
+        hub.watches.leave(credential, watch, connection)
         hub.unregister(connection)
         await connection.close()
     return socket

@@ -4,53 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import struct
 
+from aiohttp import WSCloseCode, WSMsgType
 from aiohttp.test_utils import TestClient
 
 from ocp.appkeys import BUS, HUB
 from tests.helpers import Users
-
-
-def masked_text_frame(text: str) -> bytes:
-    """A client-to-server WebSocket text frame (clients must mask)."""
-    payload = text.encode()
-    mask = os.urandom(4)
-    header = bytes([0x81])
-    if len(payload) < 126:
-        header += bytes([0x80 | len(payload)])
-    else:
-        header += bytes([0x80 | 126]) + struct.pack("!H", len(payload))
-    return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-
-
-async def open_stalled_socket(
-    client: TestClient, token: str, channel: str, since: str | None = None
-) -> socket.socket:
-    """A raw WebSocket that subscribes and then never reads another byte."""
-    raw = socket.socket()
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    raw.setblocking(False)
-    loop = asyncio.get_running_loop()
-    await loop.sock_connect(raw, (client.host, client.port))
-    handshake = (
-        "GET /api/v1/ws HTTP/1.1\r\n"
-        f"Host: {client.host}:{client.port}\r\n"
-        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        f"Authorization: Bearer {token}\r\n\r\n"
-    )
-    await loop.sock_sendall(raw, handshake.encode())
-    answer = await asyncio.wait_for(loop.sock_recv(raw, 1024), 5)
-    assert answer.startswith(b"HTTP/1.1 101"), answer
-    request = {"op": "subscribe", "channel": channel}
-    if since is not None:
-        request["since"] = since
-    subscribe = json.dumps(request)
-    await loop.sock_sendall(raw, masked_text_frame(subscribe))
-    return raw
+from tests.realtime.wire import FrameReader, open_stalled_socket
 
 
 async def test_a_stalled_socket_is_closed_and_a_fast_one_gets_everything(
@@ -95,5 +56,13 @@ async def test_a_stalled_socket_is_closed_and_a_fast_one_gets_everything(
         await asyncio.sleep(0.05)
     survivors = [c for c in hub.connections if channel in c.channels and not c.closed]
     assert len(survivors) == 1
+    reader = FrameReader(stalled)  # what reached it, in order, then the close frame
+    numbers = []
+    while (frame := await reader.frame())[0] != WSMsgType.CLOSE:
+        event = json.loads(frame[1])
+        if event["op"] == "event":
+            numbers.append(event["data"]["n"])
+    assert struct.unpack("!H", frame[1][:2])[0] == WSCloseCode.TRY_AGAIN_LATER
+    assert numbers == list(range(len(numbers))) and len(numbers) < total
     stalled.close()
     await fast.close()

@@ -2,6 +2,7 @@
 
     flock /tmp/ocp-bench.lock .venv/bin/python bench/progress.py   # about 3 minutes
     .venv/bin/python bench/progress.py --maxsize 20     # the same with a pool of 20 per process
+    .venv/bin/python bench/progress.py --profile /tmp/beat.txt   # py-spy of the heartbeats
 
 Run by hand, not in CI. It drops and recreates the database ``ocp_bench_progress`` on the
 server in ``OCP_BENCH_PG`` (default ``postgres://postgres@127.0.0.1:5432``), migrates it with
@@ -826,9 +827,10 @@ async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> 
             f"{base}/api/v1", database_url, students, args, (server, worker), redis, proxy
         )
         outcome.workloads.update(bare)
-        outcome.workloads["ocp heartbeat"] = await run_workload(
-            f"{base}/api/v1", students, args, heartbeat, server.popen.pid, proxy, database_url
-        )
+        with profiled(server.popen.pid, args.profile):
+            outcome.workloads["ocp heartbeat"] = await run_workload(
+                f"{base}/api/v1", students, args, heartbeat, server.popen.pid, proxy, database_url
+            )
         server.check_alive()
         worker.check_alive()
     finally:
@@ -839,6 +841,26 @@ async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> 
         await redis.aclose()
     outcome.worker_log = worker.log.read_text(errors="replace")
     return outcome
+
+
+@contextlib.contextmanager
+def profiled(pid: int, path: str | None) -> Any:
+    """py-spy recording ``pid`` (raw format, 100 Hz) into ``path`` for the block's length;
+    nothing without a path. The recording costs serve CPU: that run's figures don't count."""
+    if path is None:
+        yield
+        return
+    spy = subprocess.Popen(
+        ["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "100", "-o", path],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
 
 
 def postgres_address(database_url: str) -> tuple[str, int]:
@@ -1015,6 +1037,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--maxsize", type=int, help="database pool size of each process")
     parser.add_argument("--lag-timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--profile", metavar="PATH", help="py-spy (raw) of serve during OCP's heartbeats"
+    )
     args = parser.parse_args(argv)
 
     pg = os.environ.get("OCP_BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")

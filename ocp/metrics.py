@@ -99,11 +99,25 @@ JOBS_ENQUEUED = Counter(
 _local_outcomes: Tally[tuple[str, str]] = Tally()  # embedded mode: (name, outcome) -> count
 
 
+# (method, route, status) -> the request counter's and duration histogram's children: the
+# labels are looked up once per combination, not per request. Bounded: methods are folded into
+# METHODS, routes are templates, statuses are HTTP's.
+_request_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     """Count one answered request; ``route`` is its template (or ``unmatched``), never a path."""
     method = method if method in METHODS else "other"  # clients may send any method token
-    HTTP_REQUESTS.labels(method, route, str(status)).inc()
-    HTTP_DURATION.labels(method, route).observe(seconds)
+    key = (method, route, status)
+    children = _request_children.get(key)
+    if children is None:
+        children = (
+            HTTP_REQUESTS.labels(method, route, str(status)),
+            HTTP_DURATION.labels(method, route),
+        )
+        _request_children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def websocket_opened() -> None:

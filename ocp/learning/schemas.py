@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from ocp.courses.schemas import CourseSummarySchema
@@ -70,13 +72,34 @@ class EnrollmentQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 
+MAX_POSITION = 7 * 24 * 3600  # seconds
+
+
 class ProgressUpdateSchema(InputSchema):
     completed = StrictBoolean()
     position_seconds = fields.Integer(
         strict=True,
-        validate=validate.Range(min=0, max=7 * 24 * 3600),
+        validate=validate.Range(min=0, max=MAX_POSITION),
         metadata={"description": "Where to resume a video, in seconds."},
     )
+
+
+PROGRESS_FIELDS = frozenset(ProgressUpdateSchema._declared_fields)
+
+
+def plain_progress_update(data: Any) -> dict[str, Any] | None:
+    """``data`` as ``ProgressUpdateSchema`` loads it, when it is plainly valid (the video
+    heartbeat's ``{"position_seconds": n}``, or ``{"completed": true}``) without running the
+    schema: it runs on every heartbeat. None otherwise: the schema loads it, errors and all."""
+    if type(data) is not dict or not data.keys() <= PROGRESS_FIELDS:
+        return None
+    completed = data.get("completed", False)
+    position = data.get("position_seconds", 0)
+    if type(completed) is not bool or type(position) is not int:
+        return None
+    if not 0 <= position <= MAX_POSITION:
+        return None
+    return dict(data)
 
 
 class LessonProgressSchema(Schema):

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from ocp import ratelimit
 from ocp.config import Settings
 from ocp.courses import service as course_service
-from ocp.courses.models import Course, Lesson
+from ocp.courses.models import Course, CourseStatus, Lesson
 from ocp.errors import Conflict, Forbidden, NotFound, PaymentRequired, TooManyRequests
 from ocp.events import log as event_log
 from ocp.events.log import EventLog
@@ -207,9 +207,10 @@ async def set_progress(
     recounts. On PostgreSQL all of it is one statement (``ocp/learning/progress_sql.py``);
     SQLite runs the same steps through the ORM.
     """
-    if Enrollment._meta.db.capabilities.dialect == "postgres":
+    client = Enrollment._meta.db  # looked up once: each lookup checks the running loop
+    if client.capabilities.dialect == "postgres":
         answer, flipped = await _set_progress_in_one_statement(
-            user, course_id, lesson_id, completed, position_seconds
+            client, user, course_id, lesson_id, completed, position_seconds
         )
     else:
         answer, flipped = await _set_progress_step_by_step(
@@ -226,6 +227,7 @@ def _answer(lesson: dict[str, Any], done: int, total: int, status: str) -> dict[
 
 
 async def _set_progress_in_one_statement(
+    client: BaseDBAsyncClient,
     user: User,
     course_id: int,
     lesson_id: int,
@@ -246,15 +248,15 @@ async def _set_progress_in_one_statement(
         orjson.dumps(channels).decode(),
         now.isoformat(),
     ]
-    client = Enrollment._meta.db
     for _ in range(RACED_INSERT_TRIES):
         row = (await client.execute_query_dict(UPDATE_PROGRESS, values))[0]
         if row["course_status"] is None:
             raise NotFound("No such course")
-        course = Course(status=row["course_status"], instructor_id=row["instructor_id"])
         studying = row["enrollment_id"] is not None
-        if not course_service.visible_to(course, user, studying=studying):
-            raise NotFound("No such course")
+        if row["course_status"] != CourseStatus.PUBLISHED:  # visible to all: no model to build
+            course = Course(status=row["course_status"], instructor_id=row["instructor_id"])
+            if not course_service.visible_to(course, user, studying=studying):
+                raise NotFound("No such course")
         if row["lesson_id"] is None:
             raise NotFound("No such lesson in this course")
         if not studying:

@@ -14,14 +14,16 @@ from ocp.learning.schemas import (
     MyEnrollmentSchema,
     ProgressAnswerSchema,
     ProgressUpdateSchema,
+    plain_progress_update,
 )
 from ocp.web.auth import caller_of
 from ocp.web.endpoint import SIGNED_IN, Endpoint, only
 from ocp.web.pagination import offset, page_response, window
-from ocp.web.parsing import path_id, read_body, read_query
+from ocp.web.parsing import load, path_id, read_json, read_query
 from ocp.web.responses import dumped, json_body, no_content
 
 LEARNING = "Learning"
+PROGRESS_UPDATE = ProgressUpdateSchema()
 
 
 async def enroll(request: web.Request) -> web.Response:
@@ -90,13 +92,16 @@ async def course_enrollments(request: web.Request) -> web.Response:
 
 
 async def set_progress(request: web.Request) -> web.Response:
-    data = await read_body(request, ProgressUpdateSchema())
+    data = await read_json(request)
+    update = plain_progress_update(data)
+    if update is None:
+        update = load(PROGRESS_UPDATE, data)
     answer = await learning_service.set_progress(
         user=caller_of(request).user,
         course_id=path_id(request),
         lesson_id=path_id(request, "lesson_id"),
-        completed=data.get("completed"),
-        position_seconds=data.get("position_seconds"),
+        completed=update.get("completed"),
+        position_seconds=update.get("position_seconds"),
         events=request.app[EVENTS],
     )
     return json_body(answer)  # the shape of ProgressAnswerSchema, built by the service

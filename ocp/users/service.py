@@ -308,21 +308,50 @@ async def revoke_token(*, user: User, token_id: int, bus: Bus) -> None:
     await control.rights_changed(bus, user_id=user.id)
 
 
+# A presented token's owner in one plain statement (every request with a cache miss in
+# ocp/web/identities.py runs it): the owner's columns, as User loads them, and the token's.
+# A dialect pair: on PostgreSQL the same statement also touches the token's last use (at
+# most once per TOKEN_TOUCH_EVERY, only for an active owner); SQLite touches it after.
+_OWNER_OF_HASH_POSTGRES = """
+WITH owner AS (
+    SELECT u.*, t.id AS ocp_token_id, t.last_used_at AS ocp_token_used
+    FROM api_token t JOIN "user" u ON u.id = t.user_id
+    WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+), touched AS (
+    UPDATE api_token SET last_used_at = $2
+    WHERE id = (SELECT ocp_token_id FROM owner WHERE is_active)
+      AND (last_used_at IS NULL OR last_used_at < $3)
+)
+SELECT * FROM owner
+"""
+_OWNER_OF_HASH_SQLITE = (
+    "SELECT u.*, t.id AS ocp_token_id, t.last_used_at AS ocp_token_used FROM api_token t "
+    'JOIN "user" u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL'
+)
+_LAST_USED = ApiToken._meta.fields_map["last_used_at"]
+
+
 async def authenticate_token(*, secret: str) -> tuple[User, int] | None:
     """The active owner and token id for a presented secret, or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200 or not secret.isascii():
         return None
-    token = (
-        await ApiToken.filter(token_hash=hash_token(secret), revoked_at=None)
-        .select_related("user")
-        .first()
-    )
-    if token is None or not token.user.is_active:
-        return None
+    client = ApiToken._meta.db
     now = _now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
-        await ApiToken.filter(id=token.id).update(last_used_at=now)
-    return token.user, token.id
+    postgres = client.capabilities.dialect == "postgres"
+    if postgres:
+        values = [hash_token(secret), now, now - TOKEN_TOUCH_EVERY]
+        rows = await client.execute_query_dict(_OWNER_OF_HASH_POSTGRES, values)
+    else:
+        rows = await client.execute_query_dict(_OWNER_OF_HASH_SQLITE, [hash_token(secret)])
+    if not rows or not rows[0]["is_active"]:
+        return None
+    user = User._init_from_db(**rows[0])
+    token_id = int(rows[0]["ocp_token_id"])
+    if not postgres:
+        last_used = _LAST_USED.to_python_value(rows[0]["ocp_token_used"])
+        if last_used is None or now - last_used > TOKEN_TOUCH_EVERY:
+            await ApiToken.filter(id=token_id).update(last_used_at=now)
+    return user, token_id
 
 
 async def token_active(*, token_id: int) -> bool:

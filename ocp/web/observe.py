@@ -97,22 +97,27 @@ async def observe_middleware(request: web.Request, handler: Any) -> web.StreamRe
         activity.finished()
         seconds = time.perf_counter() - started
         route = route_of(request)
-        caller = request.get(CALLER)
-        log.info(
-            "%s %s %d %.1fms",
-            request.method,
-            route,
-            status,
-            seconds * 1000,
-            extra={
-                "fields": {
-                    "request_id": request.get(REQUEST_ID),
-                    "user_id": caller.id if caller is not None else None,
-                    "method": request.method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                }
-            },
-        )
+        if log.isEnabledFor(logging.INFO):  # the fields cost more than the check
+            _log_request(request, route, status, seconds)
         metrics.observe_request(request.method, route, status, seconds)
+
+
+def _log_request(request: web.Request, route: str, status: int, seconds: float) -> None:
+    caller = request.get(CALLER)
+    log.info(
+        "%s %s %d %.1fms",
+        request.method,
+        route,
+        status,
+        seconds * 1000,
+        extra={
+            "fields": {
+                "request_id": request.get(REQUEST_ID),
+                "user_id": caller.id if caller is not None else None,
+                "method": request.method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+            }
+        },
+    )

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from ocp.users import service as users_service
 from ocp.users.models import ApiToken, User
 from ocp.web.identities import TTL as IDENTITY_TTL
 from tests.helpers import Account, Users, expect_problem
@@ -340,6 +341,34 @@ async def test_last_used_at_is_set_after_use(users: Users) -> None:
     assert before <= used <= datetime.now(UTC) + timedelta(seconds=5)
     row = await ApiToken.get(id=created["id"])
     assert row.last_used_at is not None
+
+
+async def test_a_use_touches_the_token_at_most_once_a_minute_and_only_for_an_active_owner(
+    users: Users,
+) -> None:
+    account = await users.signed_in()
+    created = await create_token(account)
+    secret, token_id = created["token"], created["id"]
+
+    async def last_used() -> datetime | None:
+        return (await ApiToken.get(id=token_id)).last_used_at
+
+    assert await users_service.authenticate_token(secret=secret) is not None
+    first = await last_used()
+    assert first is not None
+    assert await users_service.authenticate_token(secret=secret) is not None
+    assert await last_used() == first  # within the minute: not touched again
+
+    old = first - users_service.TOKEN_TOUCH_EVERY - timedelta(seconds=1)
+    await ApiToken.filter(id=token_id).update(last_used_at=old)
+    assert await users_service.authenticate_token(secret=secret) is not None
+    touched = await last_used()
+    assert touched is not None and touched > old
+
+    await ApiToken.filter(id=token_id).update(last_used_at=old)
+    await User.filter(id=account.id).update(is_active=False)
+    assert await users_service.authenticate_token(secret=secret) is None
+    assert await last_used() == old  # a deactivated owner's token is refused, not touched
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,7 +20,13 @@ class EnrollmentSchema(Schema):
     status = fields.String(required=True, metadata={"enum": STATUSES})
     source = fields.String(required=True, metadata={"enum": ["free", "paid", "admin"]})
     progress_percent = fields.Integer(
-        required=True, metadata={"description": "Kept by the completion job; 0-100."}
+        required=True,
+        metadata={
+            "description": (
+                "Settled by each progress update that changes a completion, and again when "
+                "the course gains or loses a lesson; 0-100."
+            )
+        },
     )
     enrolled_at = fields.DateTime(required=True)
     completed_at = fields.DateTime(allow_none=True, required=True)

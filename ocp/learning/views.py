@@ -156,8 +156,9 @@ routes = [
         "Record progress on a lesson", LEARNING, body=ProgressUpdateSchema,
         response=ProgressAnswerSchema, errors=(403, 404),
         description=(
-            "Idempotent. Answers with the course's freshly computed figures; the enrollment's "
-            "`status` and `progress_percent` follow from the completion job a moment later. "
+            "Idempotent. Answers with the course's freshly computed figures and the "
+            "enrollment's `status`, settled in the same transaction (`completed` once this "
+            "update completes the course). "
             "Needs a current (active or completed) enrollment: without one, 403 in a course "
             "you can see, 404 in one you cannot (a draft, or an archived course)."
         ),

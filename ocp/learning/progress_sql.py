@@ -17,18 +17,24 @@ PostgreSQL re-reads a locked row's latest version (READ COMMITTED):
 - ``ev``: the flip's ``progress.updated``, and ``course.completed`` when this completed the
   enrollment, into the event log, in that order.
 
+An update that sets ``completed`` locks the enrollment first (``e``, NO KEY UPDATE), before
+any progress row: it then reads the latest count, so a request that waited for a parallel
+identical one to flip answers with that flip counted, and every update locks the enrollment
+before a progress row, so they cannot deadlock. A position-only update (the video heartbeat)
+takes no lock on the enrollment: its figures are those committed when it started.
+
 A row inserted by a concurrent request after the snapshot is invisible to ``prev`` while
 ``ins`` skips it: then no progress row comes back and the caller runs the statement again.
 """
 
 from __future__ import annotations
 
-UPDATE_PROGRESS = """
+_UPDATE = """
 WITH c AS (
     SELECT id, status, instructor_id FROM course WHERE id = $2
 ), e AS (
     SELECT id, status, completed_lessons FROM enrollment
-    WHERE user_id = $1 AND course_id = $2 AND status IN ('active', 'completed')
+    WHERE user_id = $1 AND course_id = $2 AND status IN ('active', 'completed'){lock}
 ), l AS (
     SELECT id FROM lesson WHERE id = $3 AND course_id = $2
 ), total AS (
@@ -118,3 +124,6 @@ FROM total
 LEFT JOIN c ON true LEFT JOIN e ON true LEFT JOIN l ON true
 LEFT JOIN w ON true LEFT JOIN enr ON true
 """
+
+UPDATE_PROGRESS = _UPDATE.replace("{lock}", "")  # position only: no completion can change
+UPDATE_COMPLETION = _UPDATE.replace("{lock}", "\n    FOR NO KEY UPDATE")

@@ -21,7 +21,7 @@ from ocp.events import log as event_log
 from ocp.events.log import EventLog
 from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
-from ocp.learning.progress_sql import UPDATE_PROGRESS
+from ocp.learning.progress_sql import UPDATE_COMPLETION, UPDATE_PROGRESS
 from ocp.ratelimit import Limiter
 from ocp.realtime import control
 from ocp.realtime.events import course_channel, user_channel
@@ -248,8 +248,9 @@ async def _set_progress_in_one_statement(
         orjson.dumps(channels).decode(),
         now.isoformat(),
     ]
+    statement = UPDATE_PROGRESS if completed is None else UPDATE_COMPLETION
     for _ in range(RACED_INSERT_TRIES):
-        row = (await client.execute_query_dict(UPDATE_PROGRESS, values))[0]
+        row = (await client.execute_query_dict(statement, values))[0]
         if row["course_status"] is None:
             raise NotFound("No such course")
         studying = row["enrollment_id"] is not None

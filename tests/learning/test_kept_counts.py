@@ -66,3 +66,21 @@ async def test_a_heartbeat_answers_the_kept_figures_and_announces_nothing(
     assert answer["course"]["completed_lessons"] == 1 and answer["course"]["percent"] == 25
     assert await recorder.types() == []
     assert (await Enrollment.get(id=enrollment["id"])).completed_lessons == 1
+
+
+async def test_every_answer_to_parallel_identical_completions_counts_the_flip(
+    users: Users, client: TestClient
+) -> None:
+    """The requests that did not flip answer after the one that did, with its count: they
+    wait on its row lock, and must not answer from the count as it was before it."""
+    teacher = await users.signed_in("instructor")
+    course_id, lessons = await make_course(teacher, 8)
+    student = await users.signed_in()
+    await enrolled(student, course_id)
+    for done, lesson_id in enumerate(lessons, start=1):
+        await progress_ok(student, course_id, lesson_id, {})  # seen: the row exists
+        answers = await asyncio.gather(
+            *(put_progress(student, course_id, lesson_id, {"completed": True}) for _ in range(12))
+        )
+        bodies = [await a.json() for a in answers]
+        assert [b["course"]["completed_lessons"] for b in bodies] == [done] * 12, bodies

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -253,6 +254,7 @@ class RedisBus(LocalFanout):
         database = redis.connection_pool.connection_kwargs.get("db", 0)
         self._live_prefix = f"{redis_keys.EVENT_PUBSUB_PREFIX}{database}:"
         self._control_channel = f"{redis_keys.CONTROL_PUBSUB_PREFIX}{database}"
+        self._origin = secrets.token_hex(8)  # tells this process's control messages apart
 
     async def publish(
         self,
@@ -317,7 +319,13 @@ class RedisBus(LocalFanout):
         )
 
     async def publish_control(self, message: dict[str, Any]) -> None:
-        await self._redis.publish(self._control_channel, json.dumps(message))
+        # This process hears it at once, before the change's answer goes out, so its next
+        # request cannot be served from what the message retires; the others within
+        # milliseconds, through Redis. Our own copy coming back is skipped.
+        self.deliver_control(message)
+        await self._redis.publish(
+            self._control_channel, json.dumps({"origin": self._origin, "message": message})
+        )
 
     async def start(self) -> None:
         """Hold this process's one subscription (re-established after Redis restarts)."""
@@ -352,7 +360,10 @@ class RedisBus(LocalFanout):
                     if message.get("type") == "pmessage":
                         self.deliver(Event.from_json(message["data"]))
                     elif message.get("type") == "message":
-                        self.deliver_control(json.loads(message["data"]))
+                        envelope = json.loads(message["data"])
+                        inner = envelope.get("message") if isinstance(envelope, dict) else None
+                        if isinstance(inner, dict) and envelope.get("origin") != self._origin:
+                            self.deliver_control(inner)
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError, ValueError) as error:

@@ -4,8 +4,8 @@ A token's owner is read from the database at most once per ``ttl`` seconds per p
 within that time a request carries the snapshot of the user read then. Rights changes end
 that at once: every rights change (a revoked token, a role change, a deactivation) sends
 the control message ``{"user_id": N}`` (``ocp/realtime/control.py``), which every process
-hears (embedded: at once; with Redis: within milliseconds, before the answer to the change
-reaches its client) and which drops that user's entries here. When the message cannot
+hears and which drops that user's entries here: the process that made the change at once,
+before its answer goes out; the others (with Redis) within milliseconds. When the message cannot
 travel (Redis down), or the change was made straight in the database, an entry still lives
 at most ``ttl`` seconds: that is the bound on serving a revoked token or a stale role.
 """

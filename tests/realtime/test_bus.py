@@ -92,3 +92,37 @@ async def test_buses_on_different_redis_databases_do_not_hear_each_other(redis_u
     await ours.close()
     await here.aclose()
     await there.aclose()
+
+
+async def test_a_control_message_reaches_its_sender_at_once_and_every_process_once(
+    redis_url: str,
+) -> None:
+    """The sender's handlers run before ``publish_control`` returns (its next request must
+    see the change); the other process hears it through Redis; nobody hears it twice."""
+    one, two = Redis.from_url(redis_url), Redis.from_url(redis_url)
+    left, right = RedisBus(one), RedisBus(two)
+    await left.start()
+    await right.start()
+    heard_left: list[dict[str, object]] = []
+    heard_right: list[dict[str, object]] = []
+    left.on_control(heard_left.append)
+    right.on_control(heard_right.append)
+
+    await left.publish_control({"user_id": 7})
+    assert heard_left == [{"user_id": 7}]
+    for _ in range(200):
+        if heard_right:
+            break
+        await asyncio.sleep(0.01)
+    assert heard_right == [{"user_id": 7}]
+    await right.publish_control({"user_id": 8})  # a round trip: left's own echo has come back
+    for _ in range(200):
+        if len(heard_left) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert heard_left == [{"user_id": 7}, {"user_id": 8}]
+    assert heard_right == [{"user_id": 7}, {"user_id": 8}]
+    await left.close()
+    await right.close()
+    await one.aclose()
+    await two.aclose()

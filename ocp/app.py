@@ -19,6 +19,7 @@ from ocp.appkeys import (
     IDENTITIES,
     JOBS,
     LIMITER,
+    PAYMENT_PROVIDER,
     REDIS,
     SESSIONS,
     SETTINGS,
@@ -32,6 +33,7 @@ from ocp.events.reactions import Reactions
 from ocp.jobs import InProcessJobQueue, JobContext, JobQueue, JobSpec, arq_queue
 from ocp.media import views as media_views
 from ocp.media.storage import LocalStorage
+from ocp.payments.providers import make_provider
 from ocp.ratelimit import MemoryLimiter, RedisLimiter
 from ocp.realtime.bus import Bus, MemoryBus, RedisBus
 from ocp.realtime.hub import Hub
@@ -73,6 +75,10 @@ async def bus_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[EVENTS].close()
     await app[EVENTS].flush()
     await app[BUS].close()
+
+
+async def close_payment_provider(app: web.Application) -> None:
+    await app[PAYMENT_PROVIDER].close()
 
 
 async def close_websockets(app: web.Application) -> None:
@@ -137,6 +143,7 @@ def create_app(settings: Settings, *, jobs: list[JobSpec] | None = None) -> web.
     app[EVENTS].bind(context, Reactions.of(domains.reactions()))
     app[CHANNEL_RULES] = domains.channel_rules()
     app[FILE_GRANTS] = domains.file_grants()
+    app[PAYMENT_PROVIDER] = make_provider(settings)
     app[SESSIONS].install(app)
     app.middlewares.append(auth_middleware)
     app[ENDPOINTS] = {}
@@ -148,4 +155,5 @@ def create_app(settings: Settings, *, jobs: list[JobSpec] | None = None) -> web.
     app.on_startup.append(media_views.prepare_storage)
     app.on_response_prepare.append(add_standard_headers)
     app.on_shutdown.append(close_websockets)
+    app.on_cleanup.append(close_payment_provider)
     return app

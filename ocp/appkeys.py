@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ocp.events.log import EventLog
     from ocp.jobs import JobQueue
     from ocp.media.storage import LocalStorage
+    from ocp.payments.providers import Provider
     from ocp.ratelimit import Limiter
     from ocp.realtime.bus import Bus
     from ocp.realtime.hub import Hub
@@ -42,6 +43,7 @@ STORAGE: web.AppKey[LocalStorage] = web.AppKey("storage")
 ACTIVITY: web.AppKey[Activity] = web.AppKey("activity")
 IDENTITIES: web.AppKey[Identities] = web.AppKey("identities")
 CHANNEL_RULES: web.AppKey[Mapping[str, ChannelRule]] = web.AppKey("channel_rules")
+PAYMENT_PROVIDER: web.AppKey[Provider] = web.AppKey("payment_provider")
 FILE_GRANTS: web.AppKey[Sequence[FileGrant]] = web.AppKey("file_grants")
 
 REQUEST_ID: web.RequestKey[str] = web.RequestKey("request_id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -9,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+PROVIDERS = ("sandbox", "stripe")
 
 
 class SettingsError(ValueError):
@@ -32,6 +36,44 @@ def _int(name: str, raw: str, minimum: int = 0) -> int:
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {value}")
     return value
+
+
+def _url(name: str, raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SettingsError(f"{name} must be an http(s):// URL, not {raw!r}")
+    return url
+
+
+def _payments_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if raw := env.get("OCP_PAYMENTS_PROVIDER", "").strip():
+        if raw not in PROVIDERS:
+            raise SettingsError(f"OCP_PAYMENTS_PROVIDER must be sandbox or stripe, not {raw!r}")
+        values["payments_provider"] = raw
+    for name, attr in (
+        ("OCP_STRIPE_API_KEY", "stripe_api_key"),
+        ("OCP_PAYMENTS_WEBHOOK_SECRET", "payments_webhook_secret"),
+    ):
+        if raw := env.get(name, "").strip():
+            values[attr] = raw
+    for name, attr in (
+        ("OCP_PUBLIC_URL", "public_url"),
+        ("OCP_STRIPE_API_BASE", "stripe_api_base"),
+    ):
+        if raw := env.get(name, "").strip():
+            values[attr] = _url(name, raw)
+    for name, attr, minimum in (
+        ("OCP_REFUND_DAYS", "refund_days", 0),
+        ("OCP_REFUND_MAX_PROGRESS", "refund_max_progress", 0),
+        ("OCP_CHECKOUTS_PER_MINUTE", "checkouts_per_minute", 1),
+    ):
+        if number := env.get(name):
+            values[attr] = _int(name, number, minimum)
+    if values.get("refund_max_progress", 0) > 100:
+        raise SettingsError("OCP_REFUND_MAX_PROGRESS must be at most 100 (percent)")
+    return values
 
 
 def _list(raw: str) -> tuple[str, ...]:
@@ -75,6 +117,20 @@ class Settings:
     shutdown_timeout: int = 20
     log_format: str = "text"
     metrics_token: str | None = None
+    # Payments: the provider ("sandbox" or "stripe"), its credentials, refund rules.
+    payments_provider: str = "sandbox"
+    stripe_api_key: str | None = None
+    # Where the stripe package sends its API calls: Stripe's own unless set (tests: a fake).
+    stripe_api_base: str | None = None
+    # Verifies provider webhooks (Stripe-Signature); the sandbox derives one from the secret
+    # key when it is not set.
+    payments_webhook_secret: str | None = None
+    # The address people reach the service at: Stripe's return URLs are built from it (the
+    # sandbox uses the request's own address when it is not set).
+    public_url: str | None = None
+    refund_days: int = 14
+    refund_max_progress: int = 30  # percent of the course studied, below which a student may
+    checkouts_per_minute: int = 20  # per user
     # ffprobe for audio/video durations: found on PATH unless set ("" turns it off).
     ffprobe: str | None = field(default_factory=lambda: shutil.which("ffprobe"))
 
@@ -148,6 +204,7 @@ class Settings:
             values["log_format"] = raw.strip().lower()
         if token := env.get("OCP_METRICS_TOKEN", "").strip():
             values["metrics_token"] = token
+        values.update(_payments_from_env(env))
         if raw := env.get("OCP_LOG_LEVEL"):
             level = raw.strip().upper()
             if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -156,6 +213,15 @@ class Settings:
                 )
             values["log_level"] = level
         return cls(**values)
+
+    @property
+    def sandbox_webhook_secret(self) -> str:
+        """The secret the sandbox signs its webhooks with."""
+        if self.payments_webhook_secret:
+            return self.payments_webhook_secret
+        assert self.secret_key, "the secret key is set before the app is built"
+        digest = hashlib.sha256(b"ocp-sandbox-webhook:" + self.secret_key.encode()).hexdigest()
+        return f"whsec_{digest}"
 
     def with_secret_key(self) -> Settings:
         """Embedded mode: the secret key kept in ``data_dir``, generated on first use."""
@@ -180,7 +246,8 @@ class Settings:
         return found
 
     def check_production(self) -> None:
-        """Refuse unsafe production settings with one clear line."""
+        """Refuse unsafe production settings (and incomplete payment ones) with one clear line."""
+        self.check_payments()
         if self.embedded:
             return
         if not self.secret_key:
@@ -189,3 +256,15 @@ class Settings:
             raise SettingsError("OCP_SECRET_KEY must be at least 32 characters")
         if not self.redis_url:
             raise SettingsError("OCP_REDIS_URL must be set when OCP_DATABASE_URL is set")
+
+    def check_payments(self) -> None:
+        """Stripe needs its key, its webhook secret and the public address to return to."""
+        if self.payments_provider != "stripe":
+            return
+        for name, value in (
+            ("OCP_STRIPE_API_KEY", self.stripe_api_key),
+            ("OCP_PAYMENTS_WEBHOOK_SECRET", self.payments_webhook_secret),
+            ("OCP_PUBLIC_URL", self.public_url),
+        ):
+            if not value:
+                raise SettingsError(f"{name} must be set when OCP_PAYMENTS_PROVIDER=stripe")

@@ -28,6 +28,7 @@ DOMAINS: list[str] = [
     "ocp.media",
     "ocp.courses",
     "ocp.learning",
+    "ocp.payments",
     "ocp.realtime",
 ]
 

@@ -16,5 +16,11 @@ def domain() -> Domain:
         "learning",
         models=["ocp.learning.models"],
         routes=views.routes,
-        reactions=[handlers.recalculate_completion, handlers.recalculate_course],
+        reactions=[
+            handlers.recalculate_completion,
+            handlers.recalculate_course,
+            handlers.enroll_buyer,
+            handlers.cancel_refunded,
+            handlers.end_access,
+        ],
     )

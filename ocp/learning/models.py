@@ -41,6 +41,9 @@ class Enrollment(Model):
     # Completed lessons of the course, kept by every flip and recounted by the completion
     # reaction (ocp/learning/service.py): a progress update's figures without a recount.
     completed_lessons = fields.IntField(default=0)
+    # The paid order that granted it last (payments' order id; no foreign key across domains):
+    # a refund of that order ends it, a late or repeated payment of it grants nothing more.
+    order_id = fields.IntField(null=True)
     enrolled_at = fields.DatetimeField(auto_now_add=True)
     completed_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)

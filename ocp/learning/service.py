@@ -99,7 +99,9 @@ async def enroll(
     if course is None:
         raise NotFound("No such course open for enrollment")
     if course.price_cents > 0:
-        raise PaymentRequired("This course is paid; buying it arrives with payments")
+        raise PaymentRequired(
+            f"This course is paid: buy it with POST /api/v1/courses/{course.id}/checkout"
+        )
     try:
         async with in_transaction() as conn:
             enrollment = (
@@ -170,6 +172,92 @@ async def cancel(
         await _announce(conn, enrollment, "enrollment.cancelled", {"status": "cancelled"})
     _ = await events.flush()
     await control.rights_changed(events.bus, user_id=user.id)
+
+
+async def grant_purchase(
+    *, user_id: int, course_id: int, order_id: int, conn: BaseDBAsyncClient
+) -> None:
+    """The buyer of a paid order holds an enrollment (source ``paid``), once per order:
+    a repeat, or a payment arriving after its refund (reactions out of order), grants
+    nothing more."""
+    enrollment = (
+        await Enrollment.filter(user_id=user_id, course_id=course_id)
+        .select_for_update()
+        .using_db(conn)
+        .first()
+    )
+    if enrollment is not None and enrollment.order_id == order_id:
+        return
+    if enrollment is None:
+        enrollment = await Enrollment.create(
+            user_id=user_id,
+            course_id=course_id,
+            source=EnrollmentSource.PAID,
+            order_id=order_id,
+            using_db=conn,
+        )
+    elif enrollment.status in STUDYING:
+        enrollment.order_id = order_id  # enrolled already (by an admin): now also bought
+        await enrollment.save(update_fields=["order_id", "updated_at"], using_db=conn)
+        return
+    else:
+        enrollment.status = (
+            EnrollmentStatus.COMPLETED
+            if enrollment.completed_at is not None
+            else EnrollmentStatus.ACTIVE
+        )
+        enrollment.source = EnrollmentSource.PAID
+        enrollment.order_id = order_id
+        await enrollment.save(
+            update_fields=["status", "source", "order_id", "updated_at"], using_db=conn
+        )
+    await (
+        Course.filter(id=course_id)
+        .using_db(conn)
+        .update(enrollment_count=F("enrollment_count") + 1)
+    )
+    status = {"status": enrollment.status.value, "source": "paid", "order_id": order_id}
+    await _announce(conn, enrollment, "enrollment.created", status)
+
+
+async def revoke_purchase(
+    *, user_id: int, course_id: int, order_id: int, conn: BaseDBAsyncClient
+) -> None:
+    """A refunded order's enrollment is cancelled (progress kept). Arriving before the
+    payment's grant, it leaves a cancelled enrollment naming the order, so that the grant
+    finds it done; an enrollment another order or an admin granted is left alone."""
+    enrollment = (
+        await Enrollment.filter(user_id=user_id, course_id=course_id)
+        .select_for_update()
+        .using_db(conn)
+        .first()
+    )
+    if enrollment is None:
+        _ = await Enrollment.create(
+            user_id=user_id,
+            course_id=course_id,
+            source=EnrollmentSource.PAID,
+            status=EnrollmentStatus.CANCELLED,
+            order_id=order_id,
+            using_db=conn,
+        )
+        return
+    if enrollment.order_id != order_id:
+        if enrollment.order_id is None and enrollment.source != EnrollmentSource.PAID:
+            enrollment.order_id = order_id  # a later grant of this order finds it done
+            await enrollment.save(update_fields=["order_id", "updated_at"], using_db=conn)
+        return
+    if enrollment.status == EnrollmentStatus.CANCELLED:
+        return
+    enrollment.status = EnrollmentStatus.CANCELLED
+    await enrollment.save(update_fields=["status", "updated_at"], using_db=conn)
+    await (
+        Course.filter(id=course_id)
+        .using_db(conn)
+        .update(enrollment_count=F("enrollment_count") - 1)
+    )
+    data = {"status": "cancelled", "reason": "refunded", "order_id": order_id}
+    await _announce(conn, enrollment, "enrollment.cancelled", data)
 
 
 async def _figures(enrollment: Enrollment, conn: Any = None) -> tuple[int, int]:

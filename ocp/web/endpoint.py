@@ -58,8 +58,12 @@ class Endpoint:
     summary: str
     tag: str
     body: type[Schema] | None = None
-    # A multipart/form-data body (file uploads), described by this schema in the docs.
+    # False where the JSON body may be left out altogether (all its fields optional).
+    body_required: bool = True
+    # A form body (file uploads; a browser's plain form post), described by this schema in
+    # the docs and sent as ``form_media_type``.
     form: type[Schema] | None = None
+    form_media_type: str = "multipart/form-data"
     query: type[Schema] | None = None
     status: int = 200
     response: type[Schema] | None = None

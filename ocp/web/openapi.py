@@ -181,13 +181,13 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     }
     if endpoint.body is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": endpoint.body_required,
             "content": {"application/json": {"schema": endpoint.body}},
         }
     if endpoint.form is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"multipart/form-data": {"schema": endpoint.form}},
+            "content": {endpoint.form_media_type: {"schema": endpoint.form}},
         }
     return operation
 

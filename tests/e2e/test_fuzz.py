@@ -15,8 +15,9 @@ What the runs are told, and why (each is also in the README's Tests section):
   leave the operation untested. The anonymous run does generate them.
 - `positive_data_acceptance` also expects, where the document says why: 400 from
   `GET /api/v1/ws` (an HTTP client cannot complete a WebSocket handshake); 402 from
-  enrolling in a paid course (payments do not exist yet); 422 from course and lesson writes
-  whose ids name uploads, instructors or lessons that do not fit (no schema can know them).
+  enrolling in a paid course (it is bought through checkout); 422 from course and lesson
+  writes whose ids name uploads, instructors or lessons that do not fit, and from a checkout
+  whose coupon code the course does not have (no schema can know them).
 - `GET /api/v1/courses/{id}/progress` is no target of stateful steps (its other phases run):
   a course has progress only for its enrolled students, so after `POST /api/v1/courses` it
   answers 404, which `ensure_resource_availability` takes for a created resource gone.
@@ -55,6 +56,7 @@ ALSO_EXPECTED = {
     "POST /api/v1/courses/{id}/lessons": "422",
     "PATCH /api/v1/courses/{id}/lessons/{lesson_id}": "422",
     "PUT /api/v1/courses/{id}/lessons/order": "422",
+    "POST /api/v1/courses/{id}/checkout": "422",
 }
 
 

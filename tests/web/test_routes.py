@@ -27,6 +27,8 @@ PUBLIC_ROUTES = {
     ("GET", "/media/{key}"),  # checks rights itself: covers of published courses are public
     ("HEAD", "/media/{key}"),
     ("GET", "/metrics"),  # checks its own credentials: OCP_METRICS_TOKEN, else loopback only
+    # checks its own credentials: the provider's signature over the body
+    ("POST", "/api/v1/payments/webhooks/{provider}"),
 }
 
 

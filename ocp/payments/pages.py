@@ -18,7 +18,7 @@ import aiohttp
 import orjson
 from aiohttp import web
 
-from ocp.appkeys import PAYMENT_PROVIDER, SETTINGS
+from ocp.appkeys import EVENTS, PAYMENT_PROVIDER, SETTINGS
 from ocp.courses.models import Course
 from ocp.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
 from ocp.payments import money, orders, service, signatures
@@ -64,7 +64,9 @@ def _price(order: Order) -> str:
 
 
 async def _owned(request: web.Request) -> tuple[Order, Course]:
-    order = await service.get_order(actor=caller_of(request).user, order_id=_order_id(request))
+    order = await service.get_order(
+        actor=caller_of(request).user, order_id=_order_id(request), events=request.app[EVENTS]
+    )
     course = await Course.get(id=order.course_id)
     return order, course
 

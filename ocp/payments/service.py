@@ -27,6 +27,7 @@ from ocp.users.models import Role, User
 CHECKOUT_LIFETIME = timedelta(hours=23, minutes=50)
 CHECKOUTS_WINDOW = 60  # seconds
 NO_PROVIDER = "none"  # the provider of an order a coupon made free: nothing to charge
+EXPIRE_BATCH = 500  # stale pending orders expired per read at most
 
 
 @dataclass(frozen=True)
@@ -162,15 +163,38 @@ async def checkout(
     return CheckoutResult(order, created=True)
 
 
+async def expire_stale(*, user_id: int | None, events: EventLog | None = None) -> int:
+    """Mark expired the pending orders (of ``user_id``, or everyone's) whose checkout has
+    closed, each with its ``order.expired`` and its coupon given back; the provider's own
+    word (Stripe's ``checkout.session.expired``) may come later and changes nothing more."""
+    query = Order.filter(status=OrderStatus.PENDING, expires_at__lte=orders.now())
+    if user_id is not None:
+        query = query.filter(user_id=user_id)
+    ended = 0
+    stale = await query.limit(EXPIRE_BATCH)
+    for order in stale:
+        async with in_transaction() as conn:
+            locked = await orders.lock(order.id, conn)
+            if locked is not None and locked.expires_at <= orders.now():
+                ended += await orders.mark_ended(locked, conn, OrderStatus.EXPIRED)
+    if ended and events is not None:
+        _ = await events.flush()
+    return ended
+
+
 def _may_read(actor: User, order: Order) -> bool:
     return actor.role == Role.ADMIN or order.user_id == actor.id
 
 
-async def get_order(*, actor: User, order_id: int) -> Order:
-    """The order for its owner and admins; 404 for anyone else."""
+async def get_order(*, actor: User, order_id: int, events: EventLog | None = None) -> Order:
+    """The order for its owner and admins; 404 for anyone else. A pending order whose
+    checkout has closed is read as expired (it is marked so first)."""
     order = await Order.get_or_none(id=order_id)
     if order is None or not _may_read(actor, order):
         raise NotFound("No such order")
+    if order.status == OrderStatus.PENDING and order.expires_at <= orders.now():
+        _ = await expire_stale(user_id=order.user_id, events=events)
+        await order.refresh_from_db()
     return order
 
 
@@ -182,12 +206,14 @@ async def list_orders(
     status: str | None,
     offset: int,
     limit: int,
+    events: EventLog | None = None,
 ) -> tuple[list[Order], int]:
     """Newest first: the caller's own; admins anyone's (``user_id``) or everyone's."""
     if actor.role != Role.ADMIN:
         if user_id is not None and user_id != actor.id:
             raise Forbidden("Only admins may list other people's orders")
         user_id = actor.id
+    _ = await expire_stale(user_id=user_id, events=events)
     query = Order.all()
     if user_id is not None:
         query = query.filter(user_id=user_id)

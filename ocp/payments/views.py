@@ -64,6 +64,7 @@ async def list_orders(request: web.Request) -> web.Response:
         status=query.get("status"),
         offset=offset(page, per_page),
         limit=per_page,
+        events=request.app[EVENTS],
     )
     return page_response(
         request, items=items, schema=OrderSchema(), page=page, per_page=per_page, total=total
@@ -71,7 +72,9 @@ async def list_orders(request: web.Request) -> web.Response:
 
 
 async def get_order(request: web.Request) -> web.Response:
-    order = await service.get_order(actor=caller_of(request).user, order_id=path_id(request))
+    order = await service.get_order(
+        actor=caller_of(request).user, order_id=path_id(request), events=request.app[EVENTS]
+    )
     return dumped(OrderSchema(), order)
 
 

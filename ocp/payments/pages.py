@@ -121,7 +121,7 @@ async def _form(request: web.Request) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise BadRequest("The form is not ASCII") from None
     try:
-        pairs = parse_qsl(text, max_num_fields=8, strict_parsing=bool(text))
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=8, strict_parsing=bool(text))
     except ValueError:
         raise BadRequest("The form is malformed") from None
     return load(SandboxFormSchema(), dict(pairs))

@@ -16,8 +16,10 @@ What the runs are told, and why (each is also in the README's Tests section):
 - `positive_data_acceptance` also expects, where the document says why: 400 from
   `GET /api/v1/ws` (an HTTP client cannot complete a WebSocket handshake); 402 from
   enrolling in a paid course (it is bought through checkout); 422 from course and lesson
-  writes whose ids name uploads, instructors or lessons that do not fit, and from a checkout
-  whose coupon code the course does not have (no schema can know them).
+  writes whose ids name uploads, instructors or lessons that do not fit, from a checkout
+  whose coupon code the course does not have, and from coupon writes that give both
+  `percent_off` and `amount_off` or more decimal places than the course's currency has (no
+  schema can know them); 400 from a provider webhook (no fuzzer can sign its body).
 - `GET /api/v1/courses/{id}/progress` is no target of stateful steps (its other phases run):
   a course has progress only for its enrolled students, so after `POST /api/v1/courses` it
   answers 404, which `ensure_resource_availability` takes for a created resource gone.
@@ -57,6 +59,9 @@ ALSO_EXPECTED = {
     "PATCH /api/v1/courses/{id}/lessons/{lesson_id}": "422",
     "PUT /api/v1/courses/{id}/lessons/order": "422",
     "POST /api/v1/courses/{id}/checkout": "422",
+    "POST /api/v1/courses/{id}/coupons": "422",
+    "PATCH /api/v1/coupons/{id}": "422",
+    "POST /api/v1/payments/webhooks/{provider}": "400",
 }
 
 

@@ -140,7 +140,7 @@ async def sandbox_submit(request: web.Request) -> web.Response:
     if order.status != OrderStatus.PENDING or order.expires_at <= orders.now():
         raise Conflict(f"This checkout is closed: the order is {order.status.value}")
     await _send_webhook(request, _event(OUTCOMES[outcome], order))
-    raise web.HTTPSeeOther(f"/pay/orders/{order.id}")
+    return web.Response(status=303, headers={"Location": f"/pay/orders/{order.id}"})
 
 
 def _event(type: str, order: Order) -> dict[str, Any]:

@@ -13,6 +13,7 @@ return the event Stripe would send to a webhook endpoint.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
 import hashlib
@@ -157,6 +158,7 @@ class StripeFake:
     api_version: str = stripe.api_version
     down: bool = False  # every call answers 500 api_error
     refunds_pending: bool = False  # new refunds come back "pending"
+    stall_seconds: float = 0.0  # every call waits this long before it is answered
     url: str = ""  # set once the server runs
     requests: list[ReceivedRequest] = field(default_factory=list)
     events: list[JSON] = field(default_factory=list)
@@ -240,6 +242,8 @@ class StripeFake:
         self.requests.append(
             ReceivedRequest(request.method, request.path, params, dict(request.headers))
         )
+        if self.stall_seconds:
+            await asyncio.sleep(self.stall_seconds)
         headers = {
             "Request-Id": new_id("req_", 14),
             "Stripe-Version": request.headers.get("Stripe-Version", self.api_version),

@@ -55,7 +55,13 @@ def _page(title: str, body: str, *, refresh: bool = False) -> web.Response:
     return web.Response(
         text=text,
         content_type="text/html",
-        headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"},
+        headers={
+            "Content-Security-Policy": CSP,
+            "Cache-Control": "no-store",
+            # Under the usual no-referrer, browsers send a form post's Origin as "null",
+            # which the Origin check refuses: the page's own forms must name their origin.
+            "Referrer-Policy": "same-origin",
+        },
     )
 
 

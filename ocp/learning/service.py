@@ -83,6 +83,34 @@ async def _count_change(*, user: User, limiter: Limiter, settings: Settings) -> 
         raise TooManyRequests("Too many enrollment changes; try again shortly", retry_after=retry)
 
 
+async def _locked(user_id: int, course_id: int, conn: BaseDBAsyncClient) -> Enrollment | None:
+    """The user's enrollment in the course, locked for the transaction ``conn``."""
+    return (
+        await Enrollment.filter(user_id=user_id, course_id=course_id)
+        .select_for_update()
+        .using_db(conn)
+        .first()
+    )
+
+
+def _reactivate(enrollment: Enrollment) -> None:
+    """Back to where it was before cancelling; the completion reaction corrects it if the
+    course changed meanwhile."""
+    enrollment.status = (
+        EnrollmentStatus.COMPLETED
+        if enrollment.completed_at is not None
+        else EnrollmentStatus.ACTIVE
+    )
+
+
+async def _count_enrollment(course_id: int, change: int, conn: BaseDBAsyncClient) -> None:
+    await (
+        Course.filter(id=course_id)
+        .using_db(conn)
+        .update(enrollment_count=F("enrollment_count") + change)
+    )
+
+
 async def enroll(
     *,
     user: User,
@@ -104,12 +132,7 @@ async def enroll(
         )
     try:
         async with in_transaction() as conn:
-            enrollment = (
-                await Enrollment.filter(user_id=user.id, course_id=course.id)
-                .select_for_update()
-                .using_db(conn)
-                .first()
-            )
+            enrollment = await _locked(user.id, course.id, conn)
             if enrollment is None:
                 enrollment = await Enrollment.create(
                     user_id=user.id,
@@ -120,19 +143,9 @@ async def enroll(
             elif enrollment.status in STUDYING:
                 raise Conflict("Already enrolled in this course")
             else:
-                # Back to where it was before cancelling; the completion reaction corrects
-                # it if the course changed meanwhile.
-                enrollment.status = (
-                    EnrollmentStatus.COMPLETED
-                    if enrollment.completed_at is not None
-                    else EnrollmentStatus.ACTIVE
-                )
+                _reactivate(enrollment)
                 await enrollment.save(update_fields=["status", "updated_at"], using_db=conn)
-            await (
-                Course.filter(id=course.id)
-                .using_db(conn)
-                .update(enrollment_count=F("enrollment_count") + 1)
-            )
+            await _count_enrollment(course.id, +1, conn)
             status = {"status": enrollment.status.value}
             await _announce(conn, enrollment, "enrollment.created", status)
     except IntegrityError:
@@ -152,23 +165,14 @@ async def cancel(
     """Cancel an enrollment (kept, with its progress); lesson access ends. Repeats are fine."""
     await _count_change(user=user, limiter=limiter, settings=settings)
     async with in_transaction() as conn:
-        enrollment = (
-            await Enrollment.filter(user_id=user.id, course_id=course_id)
-            .select_for_update()
-            .using_db(conn)
-            .first()
-        )
+        enrollment = await _locked(user.id, course_id, conn)
         if enrollment is None:
             raise NotFound("Not enrolled in this course")
         if enrollment.status == EnrollmentStatus.CANCELLED:
             return
         enrollment.status = EnrollmentStatus.CANCELLED
         await enrollment.save(update_fields=["status", "updated_at"], using_db=conn)
-        await (
-            Course.filter(id=course_id)
-            .using_db(conn)
-            .update(enrollment_count=F("enrollment_count") - 1)
-        )
+        await _count_enrollment(course_id, -1, conn)
         await _announce(conn, enrollment, "enrollment.cancelled", {"status": "cancelled"})
     _ = await events.flush()
     await control.rights_changed(events.bus, user_id=user.id)
@@ -180,12 +184,7 @@ async def grant_purchase(
     """The buyer of a paid order holds an enrollment (source ``paid``), once per order:
     a repeat, or a payment arriving after its refund (reactions out of order), grants
     nothing more."""
-    enrollment = (
-        await Enrollment.filter(user_id=user_id, course_id=course_id)
-        .select_for_update()
-        .using_db(conn)
-        .first()
-    )
+    enrollment = await _locked(user_id, course_id, conn)
     if enrollment is not None and enrollment.order_id == order_id:
         return
     if enrollment is None:
@@ -201,21 +200,13 @@ async def grant_purchase(
         await enrollment.save(update_fields=["order_id", "updated_at"], using_db=conn)
         return
     else:
-        enrollment.status = (
-            EnrollmentStatus.COMPLETED
-            if enrollment.completed_at is not None
-            else EnrollmentStatus.ACTIVE
-        )
+        _reactivate(enrollment)
         enrollment.source = EnrollmentSource.PAID
         enrollment.order_id = order_id
         await enrollment.save(
             update_fields=["status", "source", "order_id", "updated_at"], using_db=conn
         )
-    await (
-        Course.filter(id=course_id)
-        .using_db(conn)
-        .update(enrollment_count=F("enrollment_count") + 1)
-    )
+    await _count_enrollment(course_id, +1, conn)
     status = {"status": enrollment.status.value, "source": "paid", "order_id": order_id}
     await _announce(conn, enrollment, "enrollment.created", status)
 
@@ -226,12 +217,7 @@ async def revoke_purchase(
     """A refunded order's enrollment is cancelled (progress kept). Arriving before the
     payment's grant, it leaves a cancelled enrollment naming the order, so that the grant
     finds it done; an enrollment another order or an admin granted is left alone."""
-    enrollment = (
-        await Enrollment.filter(user_id=user_id, course_id=course_id)
-        .select_for_update()
-        .using_db(conn)
-        .first()
-    )
+    enrollment = await _locked(user_id, course_id, conn)
     if enrollment is None:
         _ = await Enrollment.create(
             user_id=user_id,
@@ -251,11 +237,7 @@ async def revoke_purchase(
         return
     enrollment.status = EnrollmentStatus.CANCELLED
     await enrollment.save(update_fields=["status", "updated_at"], using_db=conn)
-    await (
-        Course.filter(id=course_id)
-        .using_db(conn)
-        .update(enrollment_count=F("enrollment_count") - 1)
-    )
+    await _count_enrollment(course_id, -1, conn)
     data = {"status": "cancelled", "reason": "refunded", "order_id": order_id}
     await _announce(conn, enrollment, "enrollment.cancelled", data)
 

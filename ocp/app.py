@@ -69,6 +69,9 @@ async def bus_ctx(app: web.Application) -> AsyncIterator[None]:
 
         bus.on_resubscribed(sweep_now)
     app[EVENTS].start()
+    queue = app[JOBS]
+    if isinstance(queue, InProcessJobQueue):
+        queue.start_schedule()
     yield
     await app[HUB].close()
     await app[JOBS].close()

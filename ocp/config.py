@@ -76,6 +76,20 @@ def _payments_from_env(env: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+def _mail_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if raw := env.get("OCP_SMTP_URL", "").strip():
+        parts = urlsplit(raw)
+        if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+            raise SettingsError(f"OCP_SMTP_URL must be an smtp:// or smtps:// URL, not {raw!r}")
+        values["smtp_url"] = raw
+    if raw := env.get("OCP_MAIL_FROM", "").strip():
+        if "@" not in raw or "\n" in raw or "\r" in raw:
+            raise SettingsError("OCP_MAIL_FROM must be an address: OCP <no-reply@example.com>")
+        values["mail_from"] = raw
+    return values
+
+
 def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
 
@@ -131,6 +145,10 @@ class Settings:
     refund_days: int = 14
     refund_max_progress: int = 30  # percent of the course studied, below which a student may
     checkouts_per_minute: int = 20  # per user
+    # Mail: an SMTP server (smtp://user:pass@host:587?starttls=true, smtps://...) or, unset,
+    # a Maildir under data_dir/mail; the sender; where links in mail point.
+    smtp_url: str | None = None
+    mail_from: str = "OCP <no-reply@localhost>"
     # ffprobe for audio/video durations: found on PATH unless set ("" turns it off).
     ffprobe: str | None = field(default_factory=lambda: shutil.which("ffprobe"))
 
@@ -205,6 +223,7 @@ class Settings:
         if token := env.get("OCP_METRICS_TOKEN", "").strip():
             values["metrics_token"] = token
         values.update(_payments_from_env(env))
+        values.update(_mail_from_env(env))
         if raw := env.get("OCP_LOG_LEVEL"):
             level = raw.strip().upper()
             if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -213,6 +232,16 @@ class Settings:
                 )
             values["log_level"] = level
         return cls(**values)
+
+    @property
+    def effective_mail_dir(self) -> Path:
+        """Where mail goes without an SMTP server: a Maildir any mail client reads."""
+        return self.data_dir / "mail"
+
+    @property
+    def link_base(self) -> str:
+        """Where links in mail point: ``OCP_PUBLIC_URL``, else this machine's default port."""
+        return self.public_url or "http://localhost:8080"
 
     @property
     def sandbox_webhook_secret(self) -> str:

@@ -29,11 +29,14 @@ DOMAINS: list[str] = [
     "ocp.courses",
     "ocp.learning",
     "ocp.payments",
+    "ocp.notifications",
     "ocp.realtime",
 ]
 
 ChannelRule = Callable[["User", int], Awaitable[bool]]
 """May this (non-admin) user read the channel ``<kind>:<id>``?"""
+AccountField = Callable[["User"], Awaitable[object]]
+"""A figure of the caller's own account (``GET /api/v1/users/me``) that a domain keeps."""
 FileGrant = Callable[[Sequence["Upload"], "User | None"], Awaitable["tuple[int, bool] | None"]]
 """Of these ready uploads of one file, which may this caller download through this domain
 (a lesson, a cover): ``(upload_id, public)`` or None."""
@@ -50,6 +53,7 @@ class Domain:
     reactions: Sequence[Reaction] = ()
     channels: Mapping[str, ChannelRule] = field(default_factory=dict)
     file_grants: Sequence[FileGrant] = ()
+    account_fields: Mapping[str, AccountField] = field(default_factory=dict)
 
 
 @cache
@@ -86,3 +90,7 @@ def channel_rules() -> dict[str, ChannelRule]:
 
 def file_grants() -> list[FileGrant]:
     return [grant for domain in all_domains() for grant in domain.file_grants]
+
+
+def account_fields() -> dict[str, AccountField]:
+    return {name: get for domain in all_domains() for name, get in domain.account_fields.items()}

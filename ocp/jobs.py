@@ -11,6 +11,7 @@ up (mark an upload failed) checks ``ctx.last_try`` itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import dataclasses
 import logging
@@ -18,6 +19,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from arq.connections import ArqRedis
@@ -71,6 +73,9 @@ class JobSpec:
     name: str
     function: JobFunction
     max_tries: int = MAX_TRIES
+    # A scheduled job runs (with no arguments) at these minutes of every hour: by arq's
+    # cron in production, by a timer of the in-process queue when embedded.
+    minutes: frozenset[int] | None = None
 
 
 def backoff(job_try: int) -> float:
@@ -157,6 +162,7 @@ class InProcessJobQueue:
         self._context: JobContext | None = None
         self._running: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._timer: asyncio.Task[None] | None = None
 
     def bind(self, context: JobContext) -> None:
         """The parts the jobs get (they include this queue, so they come after it)."""
@@ -199,10 +205,29 @@ class InProcessJobQueue:
             if job_id is not None:
                 self._running.discard(job_id)
 
+    def start_schedule(self) -> None:
+        """Run the scheduled jobs at their minutes (embedded mode's cron)."""
+        if self._timer is None and any(spec.minutes for spec in self._specs.values()):
+            self._timer = asyncio.create_task(self._tick(), name="ocp-job-schedule")
+
+    async def _tick(self) -> None:
+        while True:
+            moment = datetime.now(UTC)
+            await asyncio.sleep(60 - moment.second - moment.microsecond / 1_000_000)
+            minute = datetime.now(UTC).minute
+            for spec in self._specs.values():
+                if spec.minutes and minute in spec.minutes:
+                    await self.enqueue(spec.name, job_id=f"{spec.name}:scheduled")
+
     async def drain(self) -> None:
         """Wait until every queued job has run (tests, and a clean shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._timer
+            self._timer = None
         await self.drain()

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
-from arq import Retry, func
+from arq import Retry, cron, func
 from arq import cli as arq_cli
 from arq.connections import RedisSettings
+from arq.cron import CronJob
 from arq.worker import Function
 from tortoise import Tortoise
 
@@ -117,8 +118,25 @@ arq_cli.run_worker = resilient.run_worker
 arq_cli.create_worker = resilient.create_worker
 
 
+def cron_jobs() -> list[CronJob]:
+    """The scheduled jobs (``JobSpec.minutes``), each run by one worker at its minutes."""
+    return [
+        cron(
+            arq_function(spec).coroutine,
+            name=f"cron:{spec.name}",
+            minute=set(spec.minutes),
+            second=0,
+            unique=True,
+            run_at_startup=False,
+        )
+        for spec in domains.jobs()
+        if spec.minutes
+    ]
+
+
 class WorkerSettings:
     functions = functions()
+    cron_jobs = cron_jobs()
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings(Settings.from_env())

@@ -23,7 +23,6 @@ from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
 from ocp.learning.progress_sql import UPDATE_COMPLETION, UPDATE_PROGRESS
 from ocp.ratelimit import Limiter
-from ocp.realtime import control
 from ocp.realtime.events import course_channel, user_channel
 from ocp.users.models import Role, User
 
@@ -174,8 +173,7 @@ async def cancel(
         await enrollment.save(update_fields=["status", "updated_at"], using_db=conn)
         await _count_enrollment(course_id, -1, conn)
         await _announce(conn, enrollment, "enrollment.cancelled", {"status": "cancelled"})
-    _ = await events.flush()
-    await control.rights_changed(events.bus, user_id=user.id)
+    _ = await events.flush()  # its immediate reaction ends lesson access everywhere at once
 
 
 async def grant_purchase(

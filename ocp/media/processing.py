@@ -209,6 +209,7 @@ async def _announce(conn: Any, upload: Upload, type: str) -> None:
     """Record an event for the uploader's channel in the transaction ``conn``."""
     data = {
         "id": upload.id,
+        "owner_id": upload.owner_id,
         "status": str(upload.status),
         "reason": upload.reason,
         "filename": upload.filename,

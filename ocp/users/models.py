@@ -29,6 +29,8 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     last_login_at = fields.DatetimeField(null=True)
+    # An IANA time zone name: digests go out at 08:00 there.
+    timezone = fields.CharField(max_length=64, default="UTC")
 
     api_tokens: fields.ReverseRelation[ApiToken]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ocp.users.models import Role
 from ocp.web.schemas import HttpUrl, InputSchema, PageQuerySchema, StrictBoolean, TrimmedString
@@ -33,6 +35,15 @@ class UserSchema(Schema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     last_login_at = fields.DateTime(allow_none=True, required=True)
+    timezone = fields.String(
+        required=True, metadata={"description": "IANA name; digests go out at 08:00 there."}
+    )
+
+
+class MeSchema(UserSchema):
+    """The caller's own account, with figures other domains keep for it."""
+
+    unread_notifications = fields.Integer(required=True)
 
 
 class RegisterSchema(InputSchema):
@@ -60,8 +71,28 @@ class SessionSchema(Schema):
     )
 
 
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+class TimeZoneName(fields.String):
+    """An IANA time zone name, such as "Europe/Paris" or "UTC"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"example": "Europe/Paris", "enum": sorted(_zones())}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        name = super()._deserialize(value, attr, data, **kwargs)
+        if len(name) > 64 or name not in _zones():
+            raise ValidationError("Not an IANA time zone name (such as Europe/Paris).")
+        return name
+
+
 class ProfileUpdateSchema(InputSchema):
     full_name = TrimmedString(validate=validate.Length(min=1, max=100))
+    timezone = TimeZoneName()
     bio = TrimmedString(validate=validate.Length(max=2000))
     avatar_url = HttpUrl(
         allow_none=True,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ocp import domains
 from ocp.appkeys import BUS, EVENTS, LIMITER, SESSIONS, SETTINGS
 from ocp.realtime import control
 from ocp.users import service as users_service
+from ocp.users.models import User
 from ocp.users.schemas import (
     AdminUserUpdateSchema,
     LoginSchema,
+    MeSchema,
     PasswordChangeSchema,
     ProfileUpdateSchema,
     RegisterSchema,
@@ -24,7 +27,7 @@ from ocp.web.auth import caller_of, client_address
 from ocp.web.endpoint import PUBLIC, SIGNED_IN, Endpoint, only
 from ocp.web.pagination import offset, page_response, window
 from ocp.web.parsing import path_id, read_body, read_query
-from ocp.web.responses import dumped, no_content
+from ocp.web.responses import dumped, json_body, no_content
 
 ACCOUNTS, TOKENS, ADMIN = "Accounts", "API tokens", "Admin: users"
 
@@ -68,8 +71,14 @@ async def current_session(request: web.Request) -> web.Response:
     return dumped(SessionSchema(), {"user": caller.user, "csrf_token": csrf_token})
 
 
+async def _own_account(user: User) -> web.Response:
+    """The caller's account, with the figures other domains keep for it (MeSchema)."""
+    figures = {name: await get(user) for name, get in domains.account_fields().items()}
+    return json_body({**UserSchema().dump(user), **figures})
+
+
 async def me(request: web.Request) -> web.Response:
-    return dumped(UserSchema(), caller_of(request).user)
+    return await _own_account(caller_of(request).user)
 
 
 async def update_me(request: web.Request) -> web.Response:
@@ -77,7 +86,7 @@ async def update_me(request: web.Request) -> web.Response:
     user = await users_service.update_profile(
         user=caller_of(request).user, changes=changes, events=request.app[EVENTS]
     )
-    return dumped(UserSchema(), user)
+    return await _own_account(user)
 
 
 async def change_password(request: web.Request) -> web.Response:
@@ -205,7 +214,7 @@ routes = [
             "reloaded). `csrf_token` is null for Bearer tokens."
         ),
     ),
-    Endpoint("GET", "/api/v1/users/me", me, SIGNED_IN, "My account", ACCOUNTS, response=UserSchema),
+    Endpoint("GET", "/api/v1/users/me", me, SIGNED_IN, "My account", ACCOUNTS, response=MeSchema),
     Endpoint(
         "PATCH",
         "/api/v1/users/me",
@@ -214,7 +223,7 @@ routes = [
         "Change my profile",
         ACCOUNTS,
         body=ProfileUpdateSchema,
-        response=UserSchema,
+        response=MeSchema,
     ),
     Endpoint(
         "POST",

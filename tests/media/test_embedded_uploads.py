@@ -40,7 +40,8 @@ async def test_upload_process_attach_and_delete_in_one_process(
     types = []
     while not events.queue.empty():
         types.append(events.queue.get_nowait().type)
-    assert types == ["upload.processing", "upload.ready"]
+    # and the uploader's notification that it is ready (notifications react to upload.ready)
+    assert types == ["upload.processing", "upload.ready", "notification.created"]
 
     course = await (
         await teacher.post("/api/v1/courses", json={"title": "Embedded media"}, headers=th)

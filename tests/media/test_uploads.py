@@ -81,7 +81,7 @@ async def test_an_image_is_stored_processed_and_served(
     assert created["status"] == "processing"
     assert created["filename"] == "Cover image.png"
     assert created["size"] == len(data) and created["url"] is None
-    assert await run_jobs() == 1
+    assert await run_jobs() == 2  # the processing, then the uploader's notification
 
     ready = await get(teacher, created["id"])
     assert ready["status"] == "ready", ready
@@ -107,8 +107,9 @@ async def test_an_image_is_stored_processed_and_served(
     seen = []
     while not events.queue.empty():
         seen.append(events.queue.get_nowait())
-    assert [e.type for e in seen] == ["upload.processing", "upload.ready"]
-    assert all(e.data["id"] == created["id"] for e in seen)
+    assert [e.type for e in seen] == ["upload.processing", "upload.ready", "notification.created"]
+    assert all(e.data["id"] == created["id"] for e in seen if e.type.startswith("upload."))
+    assert seen[-1].data["data"] == {"upload_id": created["id"], "status": "ready"}
 
 
 async def test_a_lying_file_is_rejected_and_its_bytes_dropped(

@@ -37,6 +37,7 @@ USER_KEYS = {
     "created_at",
     "updated_at",
     "last_login_at",
+    "timezone",
 }
 # Path ids that cannot name anything: all must be a plain 404, never a 500 or an alias.
 ODD_IDS = [

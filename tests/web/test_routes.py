@@ -29,6 +29,9 @@ PUBLIC_ROUTES = {
     ("GET", "/metrics"),  # checks its own credentials: OCP_METRICS_TOKEN, else loopback only
     # checks its own credentials: the provider's signature over the body
     ("POST", "/api/v1/payments/webhooks/{provider}"),
+    # checks its own credential: the signed link in a notification email (RFC 8058)
+    ("GET", "/api/v1/notifications/unsubscribe"),
+    ("POST", "/api/v1/notifications/unsubscribe"),
 }
 
 

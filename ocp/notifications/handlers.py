@@ -1,0 +1,176 @@
+"""Reactions that turn other domains' events into notifications, one per recipient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from ocp.courses.models import Course, CourseStatus, Lesson
+from ocp.events.reactions import DomainEvent, on, on_publish
+from ocp.jobs import JobContext
+from ocp.learning.access import STUDYING
+from ocp.learning.models import Enrollment
+from ocp.notifications import jobs
+from ocp.notifications.models import MailState, Notification
+from ocp.notifications.service import CREATED, notify
+
+
+async def _course(course_id: int, conn: BaseDBAsyncClient) -> Course | None:
+    return await Course.filter(id=course_id).using_db(conn).first()
+
+
+@on("enrollment.created")
+async def enrollment_confirmed(
+    ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient
+) -> None:
+    """The student is told they are enrolled; the course's instructor that someone enrolled."""
+    data = event.data
+    course = await _course(int(data["course_id"]), conn)
+    if course is None:
+        return
+    student_id = int(data["user_id"])
+    about = {"course_id": course.id, "enrollment_id": int(data["enrollment_id"])}
+    await notify(
+        conn,
+        user_id=student_id,
+        type="enrollment.confirmed",
+        title=f"You are enrolled in {course.title}",
+        body=f"You can start {course.title} now. Good luck!",
+        url=f"/courses/{course.id}",
+        data=about,
+    )
+    if course.instructor_id != student_id:
+        await notify(
+            conn,
+            user_id=course.instructor_id,
+            type="course.enrolled",
+            title=f"A new student enrolled in {course.title}",
+            body=f"Someone enrolled in {course.title}.",
+            url=f"/courses/{course.id}/enrollments",
+            data={**about, "student_id": student_id},
+        )
+
+
+@on("course.completed")
+async def course_completed(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient) -> None:
+    """The student finished every lesson of a course."""
+    course = await _course(int(event.data["course_id"]), conn)
+    if course is None:
+        return
+    await notify(
+        conn,
+        user_id=int(event.data["user_id"]),
+        type="course.completed",
+        title=f"You completed {course.title}",
+        body=f"Congratulations: you finished every lesson of {course.title}.",
+        url=f"/courses/{course.id}",
+        data={"course_id": course.id, "enrollment_id": int(event.data["enrollment_id"])},
+    )
+
+
+@on("lesson.created")
+async def lesson_added(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient) -> None:
+    """Students of a published course hear of new lessons, once per course and hour. The
+    course is locked first, so that the reactions to lessons added back to back take turns
+    and each sees the notifications the one before made."""
+    course = (
+        await Course.filter(id=int(event.data["course_id"]))
+        .select_for_update()
+        .using_db(conn)
+        .first()
+    )
+    if course is None or course.status != CourseStatus.PUBLISHED:
+        return
+    lesson = await Lesson.filter(id=int(event.data["lesson_id"])).using_db(conn).first()
+    if lesson is None or course.published_at is None or lesson.created_at < course.published_at:
+        return  # gone, or written while the course was still being built
+    enrollments = await Enrollment.filter(
+        course_id=course.id, status__in=STUDYING, enrolled_at__lte=lesson.created_at
+    ).using_db(conn)
+    for enrollment in enrollments:
+        await notify(
+            conn,
+            user_id=enrollment.user_id,
+            type="lesson.added",
+            title=f"New in {course.title}: {lesson.title}",
+            body=f"{course.title} has new lessons, starting with {lesson.title}.",
+            url=f"/courses/{course.id}/lessons/{lesson.id}",
+            data={"course_id": course.id, "lesson_id": lesson.id},
+            group_key=f"course:{course.id}",
+        )
+
+
+@on("order.paid", "order.refunded")
+async def order_settled(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient) -> None:
+    """The buyer gets a receipt when an order is paid, and word when it is refunded."""
+    data = event.data
+    course = await _course(int(data["course_id"]), conn)
+    title = course.title if course else f"course {data['course_id']}"
+    price = f"{data['amount']} {data['currency']}"
+    about = {"order_id": int(data["order_id"]), "course_id": int(data["course_id"]), **_money(data)}
+    if event.type == "order.paid":
+        await notify(
+            conn,
+            user_id=int(data["user_id"]),
+            type="order.receipt",
+            title=f"Receipt: {title}",
+            body=f"Order #{data['order_id']}: {title}, {price}. Thank you!",
+            url=f"/orders/{data['order_id']}",
+            data=about,
+        )
+    else:
+        await notify(
+            conn,
+            user_id=int(data["user_id"]),
+            type="order.refunded",
+            title=f"Refunded: {title}",
+            body=f"Order #{data['order_id']} ({title}, {price}) was refunded.",
+            url=f"/orders/{data['order_id']}",
+            data=about,
+        )
+
+
+def _money(data: dict[str, Any]) -> dict[str, Any]:
+    return {"amount": data["amount"], "currency": data["currency"]}
+
+
+UPLOAD_ENDS = {"ready": "is ready", "rejected": "was rejected", "failed": "failed"}
+
+
+@on("upload.ready", "upload.rejected", "upload.failed")
+async def upload_finished(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient) -> None:
+    """The uploader hears how processing ended."""
+    data = event.data
+    if "owner_id" not in data:
+        return  # recorded before uploads named their owner
+    status = event.type.removeprefix("upload.")
+    name = str(data.get("filename") or f"upload {data['id']}")
+    reason = f" ({data['reason']})" if data.get("reason") else ""
+    await notify(
+        conn,
+        user_id=int(data["owner_id"]),
+        type="upload.finished",
+        title=f"{name} {UPLOAD_ENDS[status]}",
+        body=f"Your upload {name} {UPLOAD_ENDS[status]}{reason}.",
+        url=f"/uploads/{data['id']}",
+        data={"upload_id": int(data["id"]), "status": status},
+    )
+
+
+async def still_unmailed(events: list[DomainEvent]) -> list[DomainEvent]:
+    """Of these ``notification.created``, those still waiting for their own mail."""
+    ids = [int(event.data["id"]) for event in events]
+    pending = set(
+        await Notification.filter(id__in=ids, mail=MailState.PENDING).values_list("id", flat=True)
+    )
+    return [event for event in events if int(event.data["id"]) in pending]
+
+
+@on_publish(CREATED, still_needed=still_unmailed)
+async def mail_new_notification(ctx: JobContext, event: DomainEvent) -> None:
+    """A notification to be mailed at once goes to the mail job (one run per notification)."""
+    notification_id = int(event.data["id"])
+    if not await Notification.exists(id=notification_id, mail=MailState.PENDING):
+        return
+    await ctx.jobs.enqueue(jobs.MAIL_JOB, notification_id, job_id=jobs.mail_job_id(notification_id))

@@ -1,0 +1,180 @@
+"""Notifications: made by reactions, read and marked by their user, mailed as they choose."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from ocp.errors import NotFound
+from ocp.events import log as event_log
+from ocp.notifications.models import MailState, Notification, NotificationPreference
+from ocp.notifications.types import DEFAULTS, Preference
+from ocp.realtime.events import user_channel
+from ocp.users.models import User
+
+CREATED = "notification.created"
+GROUP_WINDOW = timedelta(hours=1)  # notifications of one group within this are one
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def listed(notification: Notification) -> dict[str, Any]:
+    """A notification as the API lists it (and as ``notification.created`` carries it)."""
+    return {
+        "id": notification.id,
+        "type": notification.type,
+        "title": notification.title,
+        "body": notification.body,
+        "url": notification.url,
+        "data": notification.data,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+    }
+
+
+async def preference(user_id: int, type: str, conn: Any = None) -> Preference:
+    found = await NotificationPreference.filter(user_id=user_id, type=type).using_db(conn).first()
+    return Preference(found.in_app, found.email) if found else DEFAULTS[type]
+
+
+async def preferences(*, user: User) -> dict[str, dict[str, Any]]:
+    """Every type with the user's choice (or its default)."""
+    chosen = {p.type: p for p in await NotificationPreference.filter(user_id=user.id)}
+    answer = {}
+    for type, default in DEFAULTS.items():
+        found = chosen.get(type)
+        picked = Preference(found.in_app, found.email) if found else default
+        answer[type] = {"in_app": picked.in_app, "email": picked.email}
+    return answer
+
+
+async def set_preferences(
+    *, user: User, changes: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Change any subset of types (each field optional); answer the whole set."""
+    async with in_transaction() as conn:
+        for type, change in changes.items():
+            current = await preference(user.id, type, conn)
+            in_app = change.get("in_app", current.in_app)
+            email = change.get("email", current.email)
+            updated = (
+                await NotificationPreference.filter(user_id=user.id, type=type)
+                .using_db(conn)
+                .update(in_app=in_app, email=email, updated_at=now())
+            )
+            if not updated:
+                _ = await NotificationPreference.create(
+                    user_id=user.id, type=type, in_app=in_app, email=email, using_db=conn
+                )
+    return await preferences(user=user)
+
+
+async def turn_email_off(*, user_id: int, type: str) -> None:
+    """The unsubscribe link: this type's email off, its in-app choice kept."""
+    async with in_transaction() as conn:
+        current = await preference(user_id, type, conn)
+        updated = (
+            await NotificationPreference.filter(user_id=user_id, type=type)
+            .using_db(conn)
+            .update(email="never", updated_at=now())
+        )
+        if not updated:
+            _ = await NotificationPreference.create(
+                user_id=user_id, type=type, in_app=current.in_app, email="never", using_db=conn
+            )
+
+
+async def notify(
+    conn: BaseDBAsyncClient,
+    *,
+    user_id: int,
+    type: str,
+    title: str,
+    body: str,
+    url: str,
+    data: dict[str, Any],
+    group_key: str | None = None,
+) -> Notification | None:
+    """Tell ``user_id`` something, in the transaction ``conn`` of a reaction, as they chose:
+    listed in the app and/or mailed (at once, or in their digest). None when they want
+    neither, or when a notification of the same group came within the hour."""
+    choice = await preference(user_id, type, conn)
+    if not choice.in_app and choice.email == "never":
+        return None
+    if group_key is not None:
+        recent = await (
+            Notification.filter(
+                user_id=user_id,
+                type=type,
+                group_key=group_key,
+                created_at__gte=now() - GROUP_WINDOW,
+            )
+            .using_db(conn)
+            .exists()
+        )
+        if recent:
+            return None
+    mail = {"never": MailState.NONE, "immediately": MailState.PENDING}.get(
+        choice.email, MailState.DIGEST
+    )
+    notification = await Notification.create(
+        user_id=user_id,
+        type=type,
+        title=title[:200],
+        body=body,
+        url=url,
+        data=data,
+        group_key=group_key,
+        in_app=choice.in_app,
+        mail=mail,
+        digest=choice.email if mail == MailState.DIGEST else None,
+        using_db=conn,
+    )
+    channels = [user_channel(user_id)] if choice.in_app else []
+    await event_log.record(conn, type=CREATED, data=_event_data(notification), channels=channels)
+    return notification
+
+
+def _event_data(notification: Notification) -> dict[str, Any]:
+    data = listed(notification)
+    data["created_at"] = notification.created_at.isoformat()
+    data["read_at"] = None
+    return data
+
+
+async def list_for(
+    *, user: User, unread: bool, offset: int, limit: int
+) -> tuple[list[Notification], int]:
+    query = Notification.filter(user_id=user.id, in_app=True)
+    if unread:
+        query = query.filter(read_at__isnull=True)
+    total = await query.count()
+    items = await query.order_by("-created_at", "-id").offset(offset).limit(limit)
+    return list(items), total
+
+
+async def unread_count(user: User) -> int:
+    return await Notification.filter(user_id=user.id, in_app=True, read_at__isnull=True).count()
+
+
+async def mark_read(*, user: User, notification_id: int) -> Notification:
+    """Read (the first time counts; again changes nothing). Another user's: 404."""
+    notification = await Notification.get_or_none(id=notification_id, user_id=user.id, in_app=True)
+    if notification is None:
+        raise NotFound("No such notification")
+    if notification.read_at is None:
+        stamp = now()
+        await Notification.filter(id=notification.id, read_at__isnull=True).update(read_at=stamp)
+        await notification.refresh_from_db()
+    return notification
+
+
+async def mark_all_read(*, user: User) -> int:
+    return await Notification.filter(user_id=user.id, in_app=True, read_at__isnull=True).update(
+        read_at=now()
+    )

@@ -59,34 +59,42 @@ async def set_preferences(
     """Change any subset of types (each field optional); answer the whole set."""
     async with in_transaction() as conn:
         for type, change in changes.items():
-            current = await preference(user.id, type, conn)
-            in_app = change.get("in_app", current.in_app)
-            email = change.get("email", current.email)
-            updated = (
-                await NotificationPreference.filter(user_id=user.id, type=type)
-                .using_db(conn)
-                .update(in_app=in_app, email=email, updated_at=now())
-            )
-            if not updated:
-                _ = await NotificationPreference.create(
-                    user_id=user.id, type=type, in_app=in_app, email=email, using_db=conn
-                )
+            await _choose(conn, user.id, type, **change)
     return await preferences(user=user)
 
 
 async def turn_email_off(*, user_id: int, type: str) -> None:
     """The unsubscribe link: this type's email off, its in-app choice kept."""
     async with in_transaction() as conn:
-        current = await preference(user_id, type, conn)
-        updated = (
-            await NotificationPreference.filter(user_id=user_id, type=type)
-            .using_db(conn)
-            .update(email="never", updated_at=now())
-        )
-        if not updated:
-            _ = await NotificationPreference.create(
-                user_id=user_id, type=type, in_app=current.in_app, email="never", using_db=conn
-            )
+        await _choose(conn, user_id, type, email="never")
+
+
+async def _choose(
+    conn: BaseDBAsyncClient,
+    user_id: int,
+    type: str,
+    *,
+    in_app: bool | None = None,
+    email: str | None = None,
+) -> None:
+    """Store a user's choice for one type; what is not given keeps its current value."""
+    current = await preference(user_id, type, conn)
+    chosen = {
+        "in_app": current.in_app if in_app is None else in_app,
+        "email": current.email if email is None else email,
+    }
+    # Insert if absent (a parallel request may insert first: ignored), then set: no
+    # unique-key error under parallel requests.
+    await NotificationPreference.bulk_create(
+        [NotificationPreference(user_id=user_id, type=type, **chosen)],
+        ignore_conflicts=True,
+        using_db=conn,
+    )
+    await (
+        NotificationPreference.filter(user_id=user_id, type=type)
+        .using_db(conn)
+        .update(**chosen, updated_at=now())
+    )
 
 
 async def notify(

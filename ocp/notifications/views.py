@@ -21,15 +21,12 @@ from ocp.notifications.schemas import (
 from ocp.notifications.types import TYPES
 from ocp.web.auth import caller_of
 from ocp.web.endpoint import PUBLIC, SIGNED_IN, Endpoint
+from ocp.web.pages import html_page
 from ocp.web.pagination import offset, page_response, window
 from ocp.web.parsing import path_id, read_body, read_query
 from ocp.web.responses import dumped, json_body
 
 NOTIFICATIONS = "Notifications"
-PAGE_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
 
 
 async def list_notifications(request: web.Request) -> web.Response:
@@ -79,31 +76,16 @@ def _checked_link(request: web.Request) -> dict[str, object]:
     return query
 
 
-def _page(body: str) -> web.Response:
-    return web.Response(
-        text=(
-            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unsubscribe'
-            '</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem '
-            f'auto">{body}</body></html>'
-        ),
-        content_type="text/html",
-        headers={
-            "Content-Security-Policy": PAGE_CSP,
-            "Cache-Control": "no-store",
-            "Referrer-Policy": "same-origin",  # the form's post carries its Origin
-        },
-    )
-
-
 async def unsubscribe_page(request: web.Request) -> web.Response:
     query = _checked_link(request)
     kind = html.escape(str(query["type"]))
     action = html.escape(request.rel_url.path_qs)
-    return _page(
+    return html_page(
+        "Unsubscribe",
         f"<h1>Stop these emails?</h1><p>You will no longer get email for <b>{kind}</b>. "
         "You can turn it back on in your notification settings.</p>"
         f'<form method="post" action="{action}"><input type="hidden" name="List-Unsubscribe" '
-        'value="One-Click"><button type="submit">Unsubscribe</button></form>'
+        'value="One-Click"><button type="submit">Unsubscribe</button></form>',
     )
 
 
@@ -111,7 +93,9 @@ async def unsubscribe_now(request: web.Request) -> web.Response:
     query = _checked_link(request)
     await service.turn_email_off(user_id=int(str(query["user"])), type=str(query["type"]))
     kind = html.escape(str(query["type"]))
-    return _page(f"<h1>Unsubscribed</h1><p>No more email for <b>{kind}</b>.</p>")
+    return html_page(
+        "Unsubscribed", f"<h1>Unsubscribed</h1><p>No more email for <b>{kind}</b>.</p>"
+    )
 
 
 UNSUBSCRIBE = "/api/v1/notifications/unsubscribe"

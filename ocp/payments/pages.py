@@ -27,42 +27,13 @@ from ocp.payments.providers import STRIPE_API_VERSION
 from ocp.payments.schemas import SandboxFormSchema
 from ocp.web.auth import caller_of
 from ocp.web.endpoint import SIGNED_IN, Endpoint
+from ocp.web.pages import html_page
 from ocp.web.parsing import load, path_id
 
 PAGES = "Payment pages"
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
 FORM_MAX = 4096  # bytes: a token and a word
 OUTCOMES = {"pay": "checkout.session.completed", "decline": "checkout.session.async_payment_failed"}
 SELF_CALL_TIMEOUT = 15  # seconds to deliver the sandbox's webhook to ourselves
-STYLE = (
-    "body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}"
-    "form{display:inline-block;margin:0 .5rem 0 0}button{font:inherit;padding:.5rem 1.2rem}"
-    ".sandbox{background:#fff3cd;padding:.5rem 1rem;border-radius:.3rem}"
-)
-
-
-def _page(title: str, body: str, *, refresh: bool = False) -> web.Response:
-    meta = '<meta http-equiv="refresh" content="2">' if refresh else ""
-    text = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"{meta}<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body>{body}</body></html>"
-    )
-    return web.Response(
-        text=text,
-        content_type="text/html",
-        headers={
-            "Content-Security-Policy": CSP,
-            "Cache-Control": "no-store",
-            # Under the usual no-referrer, browsers send a form post's Origin as "null",
-            # which the Origin check refuses: the page's own forms must name their origin.
-            "Referrer-Policy": "same-origin",
-        },
-    )
 
 
 def _price(order: Order) -> str:
@@ -98,11 +69,11 @@ async def sandbox_page(request: web.Request) -> web.Response:
     if order.status != OrderStatus.PENDING or order.expires_at <= orders.now():
         note = f"<p>This checkout is closed: the order is {order.status.value}.</p>"
         link = f'<p><a href="/pay/orders/{order.id}">See the order</a></p>'
-        return _page("Checkout closed", head + _summary(order, course) + note + link)
+        return html_page("Checkout closed", head + _summary(order, course) + note + link)
     session = caller_of(request).session
     if session is None:
         note = "<p>Open this page in the browser you are signed in with to pay.</p>"
-        return _page("Sandbox checkout", head + _summary(order, course) + note)
+        return html_page("Sandbox checkout", head + _summary(order, course) + note)
     token = html.escape(session.csrf_token)
     forms = "".join(
         f'<form method="post" action="/pay/sandbox/{order.id}">'
@@ -111,7 +82,7 @@ async def sandbox_page(request: web.Request) -> web.Response:
         f'<button type="submit">{label}</button></form>'
         for outcome, label in (("pay", f"Pay {_price(order)}"), ("decline", "Decline"))
     )
-    return _page("Sandbox checkout", head + _summary(order, course) + forms)
+    return html_page("Sandbox checkout", head + _summary(order, course) + forms)
 
 
 async def _form(request: web.Request) -> dict[str, Any]:
@@ -226,7 +197,7 @@ async def order_page(request: web.Request) -> web.Response:
     else:
         note = f"<p>{words[status]}</p>"
     refresh = status == OrderStatus.PENDING and request.query.get("checkout") == "success"
-    return _page(f"Order #{order.id}", _summary(order, course) + note, refresh=refresh)
+    return html_page(f"Order #{order.id}", _summary(order, course) + note, refresh=refresh)
 
 
 routes = [

@@ -3,10 +3,12 @@ reading, preferences and the profile's time zone."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ocp.notifications.models import NotificationPreference
 from ocp.notifications.types import DEFAULTS
 from tests.helpers import Account, Users, expect_problem
 from tests.learning.test_flow import make_course
@@ -308,3 +310,19 @@ async def test_the_profile_takes_an_iana_time_zone(users: Users) -> None:
         await expect_problem(refused, 422)
     me = await (await student.client.get("/api/v1/users/me")).json()
     assert me["timezone"] == "Europe/Paris"
+
+
+async def test_parallel_preference_changes_leave_one_choice_per_type(users: Users) -> None:
+    """Ten parallel PUTs of a type nobody chose before: all 200, one row for it."""
+    account = await users.signed_in()
+    body = {"lesson.added": {"email": "weekly"}}
+    answers = await asyncio.gather(
+        *(
+            account.client.put(
+                "/api/v1/notifications/preferences", json=body, headers=account.csrf_headers()
+            )
+            for _ in range(10)
+        )
+    )
+    assert [a.status for a in answers] == [200] * 10
+    assert await NotificationPreference.filter(user_id=account.id).count() == 1

@@ -13,7 +13,7 @@ from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment
 from ocp.notifications import jobs
 from ocp.notifications.models import MailState, Notification
-from ocp.notifications.service import CREATED, notify
+from ocp.notifications.service import CREATED, notify, notify_many
 
 
 async def _course(course_id: int, conn: BaseDBAsyncClient) -> Course | None:
@@ -85,20 +85,19 @@ async def lesson_added(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncCli
     lesson = await Lesson.filter(id=int(event.data["lesson_id"])).using_db(conn).first()
     if lesson is None or course.published_at is None or lesson.created_at < course.published_at:
         return  # gone, or written while the course was still being built
-    enrollments = await Enrollment.filter(
+    students = await Enrollment.filter(
         course_id=course.id, status__in=STUDYING, enrolled_at__lte=lesson.created_at
     ).using_db(conn)
-    for enrollment in enrollments:
-        await notify(
-            conn,
-            user_id=enrollment.user_id,
-            type="lesson.added",
-            title=f"New in {course.title}: {lesson.title}",
-            body=f"{course.title} has new lessons, starting with {lesson.title}.",
-            url=f"/courses/{course.id}/lessons/{lesson.id}",
-            data={"course_id": course.id, "lesson_id": lesson.id},
-            group_key=f"course:{course.id}",
-        )
+    await notify_many(
+        conn,
+        [enrollment.user_id for enrollment in students],
+        type="lesson.added",
+        title=f"New in {course.title}: {lesson.title}",
+        body=f"{course.title} has new lessons, starting with {lesson.title}.",
+        url=f"/courses/{course.id}/lessons/{lesson.id}",
+        data={"course_id": course.id, "lesson_id": lesson.id},
+        group_key=f"course:{course.id}",
+    )
 
 
 @on("order.paid", "order.refunded")

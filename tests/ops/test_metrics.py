@@ -179,9 +179,10 @@ async def test_enqueued_jobs_and_the_queue_depth(
     await _enroll_in_a_free_course(users)  # its event enqueues the completion reaction
     queued = await scrape(client)
     enqueued = ("ocp_jobs_enqueued_total", {"name": "react"})
-    # The lesson made for the course and the enrollment: a reaction each.
+    # The lesson made for the course and the enrollment: two reactions each (learning's
+    # figures, and the notifications).
     added = value(queued, enqueued[0], **enqueued[1]) - value(before, enqueued[0], **enqueued[1])
-    assert added == 2
+    assert added == 4
     assert value(queued, "ocp_jobs_queued") == value(before, "ocp_jobs_queued") + added
     assert await run_jobs() >= 1
     assert value(await scrape(client), "ocp_jobs_queued") == 0
@@ -194,7 +195,8 @@ async def test_worker_outcomes_are_counted(
     before = value(await scrape(client), "ocp_jobs_total", **labels)
     await _enroll_in_a_free_course(users)
     await run_jobs()
-    assert value(await scrape(client), "ocp_jobs_total", **labels) == before + 2
+    # Two reactions to the lesson, two to the enrollment (see the test above).
+    assert value(await scrape(client), "ocp_jobs_total", **labels) == before + 4
 
 
 async def test_job_outcomes_are_read_from_redis(client: TestClient) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ocp.courses.models import Course, CourseStatus, Lesson
@@ -107,31 +105,33 @@ async def order_settled(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncCl
     course = await _course(int(data["course_id"]), conn)
     title = course.title if course else f"course {data['course_id']}"
     price = f"{data['amount']} {data['currency']}"
-    about = {"order_id": int(data["order_id"]), "course_id": int(data["course_id"]), **_money(data)}
+    order = data["order_id"]
     if event.type == "order.paid":
-        await notify(
-            conn,
-            user_id=int(data["user_id"]),
-            type="order.receipt",
-            title=f"Receipt: {title}",
-            body=f"Order #{data['order_id']}: {title}, {price}. Thank you!",
-            url=f"/orders/{data['order_id']}",
-            data=about,
+        type, subject, body = (
+            "order.receipt",
+            f"Receipt: {title}",
+            f"Order #{order}: {title}, {price}. Thank you!",
         )
     else:
-        await notify(
-            conn,
-            user_id=int(data["user_id"]),
-            type="order.refunded",
-            title=f"Refunded: {title}",
-            body=f"Order #{data['order_id']} ({title}, {price}) was refunded.",
-            url=f"/orders/{data['order_id']}",
-            data=about,
+        type, subject, body = (
+            "order.refunded",
+            f"Refunded: {title}",
+            f"Order #{order} ({title}, {price}) was refunded.",
         )
-
-
-def _money(data: dict[str, Any]) -> dict[str, Any]:
-    return {"amount": data["amount"], "currency": data["currency"]}
+    await notify(
+        conn,
+        user_id=int(data["user_id"]),
+        type=type,
+        title=subject,
+        body=body,
+        url=f"/orders/{order}",
+        data={
+            "order_id": int(order),
+            "course_id": int(data["course_id"]),
+            "amount": data["amount"],
+            "currency": data["currency"],
+        },
+    )
 
 
 UPLOAD_ENDS = {"ready": "is ready", "rejected": "was rejected", "failed": "failed"}

@@ -12,33 +12,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, Response, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.browser import (
+    ADMIN,
+    NEEDS_CHROMIUM,
+    assert_forbids_scripts,
+    publish_course,
+    sign_in,
+)
 from tests.e2e.processes import Server, clean_env, free_port, run_ocp
 from tests.helpers import PASSWORD
 
-CHROMIUM = shutil.which("chromium")
-ADMIN = "admin@example.com"
 TITLE = "Watercolour & Ink"
 PRICE = "19.99"
 ENROLLMENT_WAIT = 10.0  # seconds for the reaction to order.paid to enroll the buyer
 
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
-    ),
-    pytest.mark.asyncio(loop_scope="module"),
-]
+pytestmark = [NEEDS_CHROMIUM, pytest.mark.asyncio(loop_scope="module")]
 
 
 @dataclass(frozen=True)
@@ -51,28 +49,7 @@ class Shop:
 
 
 async def _publish_paid_course(base: str) -> Shop:
-    """The admin signs in with a cookie session and publishes a paid course with one lesson."""
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        login = await http.post(
-            f"{base}/api/v1/auth/login", json={"email": ADMIN, "password": PASSWORD}
-        )
-        assert login.status == 200, await login.text()
-        headers = {"X-CSRF-Token": (await login.json())["csrf_token"]}
-        created = await http.post(
-            f"{base}/api/v1/courses", json={"title": TITLE, "price": PRICE}, headers=headers
-        )
-        assert created.status == 201, await created.text()
-        course = await created.json()
-        lesson = await http.post(
-            f"{base}/api/v1/courses/{course['id']}/lessons",
-            json={"title": "Mixing greens"},
-            headers=headers,
-        )
-        assert lesson.status == 201, await lesson.text()
-        published = await http.patch(
-            f"{base}/api/v1/courses/{course['id']}", json={"status": "published"}, headers=headers
-        )
-        assert published.status == 200, await published.text()
+    course = await publish_course(base, title=TITLE, price=PRICE, lesson="Mixing greens")
     return Shop(base=base, course_id=int(course["id"]), price=f"{PRICE} {course['currency']}")
 
 
@@ -93,17 +70,6 @@ async def shop(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Shop]:
         assert server.stop() == 0, server.output()
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    """Debian's headless Chromium, driven by Playwright."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
-        try:
-            yield browser
-        finally:
-            await browser.close()
-
-
 @contextlib.asynccontextmanager
 async def student(
     browser: Browser, shop: Shop, name: str, **options: Any
@@ -111,17 +77,7 @@ async def student(
     """A new browser context signed in as a new student; the session's CSRF token."""
     context = await browser.new_context(**options)
     try:
-        email = f"{name}@example.com"
-        registered = await context.request.post(
-            f"{shop.base}/api/v1/auth/register",
-            data={"email": email, "password": PASSWORD, "full_name": name},
-        )
-        assert registered.status == 201, await registered.text()
-        login = await context.request.post(
-            f"{shop.base}/api/v1/auth/login", data={"email": email, "password": PASSWORD}
-        )
-        assert login.status == 200, await login.text()
-        yield context, (await login.json())["csrf_token"]
+        yield context, await sign_in(context, shop.base, name)
     finally:
         await context.close()
 
@@ -137,22 +93,6 @@ async def check_out(context: BrowserContext, shop: Shop, csrf_token: str) -> tup
     assert body["order"]["status"] == "pending"
     assert body["checkout_url"] == f"{shop.base}/pay/sandbox/{body['order']['id']}"
     return int(body["order"]["id"]), str(body["checkout_url"])
-
-
-def assert_forbids_scripts(response: Response | None) -> None:
-    """The page's Content-Security-Policy allows no script at all, and forms to itself only."""
-    assert response is not None and response.status == 200
-    policy = response.headers["content-security-policy"]
-    directives = {
-        words[0].lower(): words[1:]
-        for words in (part.split() for part in policy.split(";"))
-        if words
-    }
-    script_src = directives.get("script-src", directives.get("default-src"))
-    assert script_src == ["'none'"], policy
-    for finer in ("script-src-elem", "script-src-attr"):
-        assert directives.get(finer, script_src) == ["'none'"], policy
-    assert directives.get("form-action") == ["'self'"], policy
 
 
 async def press(page: Page, shop: Shop, checkout_url: str, button: str, order_id: int) -> None:

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import mailbox
-import shutil
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -27,22 +26,22 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import aiohttp
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, Response, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.browser import (
+    ADMIN,
+    NEEDS_CHROMIUM,
+    assert_forbids_scripts,
+    publish_course,
+    sign_in,
+)
 from tests.e2e.processes import Server, clean_env, free_port, run_ocp
 from tests.helpers import PASSWORD, expect_problem, problem
 
-CHROMIUM = shutil.which("chromium")
-ADMIN = "admin@example.com"
 KIND = "enrollment.confirmed"
 MAIL_WAIT = 10.0  # seconds for the reaction and the mail job to put the message in the Maildir
 
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
-    ),
-    pytest.mark.asyncio(loop_scope="module"),
-]
+pytestmark = [NEEDS_CHROMIUM, pytest.mark.asyncio(loop_scope="module")]
 
 
 @dataclass(frozen=True)
@@ -55,29 +54,8 @@ class Site:
 
 
 async def _publish_free_course(base: str) -> int:
-    """The admin signs in with a cookie session and publishes a free course with one lesson."""
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        login = await http.post(
-            f"{base}/api/v1/auth/login", json={"email": ADMIN, "password": PASSWORD}
-        )
-        assert login.status == 200, await login.text()
-        headers = {"X-CSRF-Token": (await login.json())["csrf_token"]}
-        created = await http.post(
-            f"{base}/api/v1/courses", json={"title": "Bird Songs", "price": "0"}, headers=headers
-        )
-        assert created.status == 201, await created.text()
-        course_id = int((await created.json())["id"])
-        lesson = await http.post(
-            f"{base}/api/v1/courses/{course_id}/lessons",
-            json={"title": "The blackbird"},
-            headers=headers,
-        )
-        assert lesson.status == 201, await lesson.text()
-        published = await http.patch(
-            f"{base}/api/v1/courses/{course_id}", json={"status": "published"}, headers=headers
-        )
-        assert published.status == 200, await published.text()
-    return course_id
+    course = await publish_course(base, title="Bird Songs", price="0", lesson="The blackbird")
+    return int(course["id"])
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -99,17 +77,6 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
         assert server.stop() == 0, server.output()
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    """Debian's headless Chromium, driven by Playwright."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
-        try:
-            yield browser
-        finally:
-            await browser.close()
-
-
 @contextlib.asynccontextmanager
 async def enrolled_student(
     browser: Browser, site: Site, name: str
@@ -118,18 +85,10 @@ async def enrolled_student(
     context = await browser.new_context()
     try:
         email = f"{name}@example.com"
-        registered = await context.request.post(
-            f"{site.base}/api/v1/auth/register",
-            data={"email": email, "password": PASSWORD, "full_name": name},
-        )
-        assert registered.status == 201, await registered.text()
-        login = await context.request.post(
-            f"{site.base}/api/v1/auth/login", data={"email": email, "password": PASSWORD}
-        )
-        assert login.status == 200, await login.text()
+        csrf_token = await sign_in(context, site.base, name)
         enrolled = await context.request.post(
             f"{site.base}/api/v1/courses/{site.course_id}/enrollment",
-            headers={"X-CSRF-Token": (await login.json())["csrf_token"]},
+            headers={"X-CSRF-Token": csrf_token},
         )
         assert enrolled.status == 201, await enrolled.text()
         yield context, email
@@ -180,22 +139,6 @@ async def cookieless_page(browser: Browser, **options: Any) -> AsyncIterator[Pag
         yield await context.new_page()
     finally:
         await context.close()
-
-
-def assert_forbids_scripts(response: Response | None) -> None:
-    """The page's Content-Security-Policy allows no script at all, and forms to itself only."""
-    assert response is not None and response.status == 200
-    policy = response.headers["content-security-policy"]
-    directives = {
-        words[0].lower(): words[1:]
-        for words in (part.split() for part in policy.split(";"))
-        if words
-    }
-    script_src = directives.get("script-src", directives.get("default-src"))
-    assert script_src == ["'none'"], policy
-    for finer in ("script-src-elem", "script-src-attr"):
-        assert directives.get(finer, script_src) == ["'none'"], policy
-    assert directives.get("form-action") == ["'self'"], policy
 
 
 async def confirm(page: Page, link: str) -> None:

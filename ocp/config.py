@@ -68,6 +68,7 @@ def _payments_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         ("OCP_REFUND_DAYS", "refund_days", 0),
         ("OCP_REFUND_MAX_PROGRESS", "refund_max_progress", 0),
         ("OCP_CHECKOUTS_PER_MINUTE", "checkouts_per_minute", 1),
+        ("OCP_FORUM_POSTS_PER_MINUTE", "forum_posts_per_minute", 1),
     ):
         if number := env.get(name):
             values[attr] = _int(name, number, minimum)
@@ -145,6 +146,7 @@ class Settings:
     refund_days: int = 14
     refund_max_progress: int = 30  # percent of the course studied, below which a student may
     checkouts_per_minute: int = 20  # per user
+    forum_posts_per_minute: int = 10  # per user: threads and posts together
     # Mail: an SMTP server (smtp://user:pass@host:587?starttls=true, smtps://...) or, unset,
     # a Maildir under data_dir/mail; the sender; where links in mail point.
     smtp_url: str | None = None

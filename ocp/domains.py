@@ -29,6 +29,7 @@ DOMAINS: list[str] = [
     "ocp.courses",
     "ocp.learning",
     "ocp.payments",
+    "ocp.forum",
     "ocp.notifications",
     "ocp.realtime",
 ]

@@ -18,6 +18,7 @@ from ocp.web.schemas import (
     InputSchema,
     PageQuerySchema,
     StrictBoolean,
+    StrictInteger,
     TrimmedString,
 )
 
@@ -70,11 +71,6 @@ class Price(fields.Decimal):
         if number != number.quantize(Decimal("0.01")):
             raise ValidationError("At most 2 decimal places.")
         return number
-
-
-class StrictInteger(fields.Integer):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(strict=True, **kwargs)
 
 
 class InstructorSchema(Schema):

@@ -42,7 +42,7 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _postgres_tsquery(q: str, bind: Callable[[Any], str]) -> str:
+def postgres_tsquery(q: str, bind: Callable[[Any], str]) -> str:
     """``websearch_to_tsquery`` of the text, AND a prefix match of its last plain word."""
     match = _LAST_WORD.search(q)
     head = q[: match.start(1)] if match else q
@@ -109,7 +109,7 @@ def _conditions(filters: dict[str, Any], sql: SqlBuilder) -> tuple[list[str], st
     rank = "0"
     if q := filters.get("q"):
         if sql.dialect == "postgres":
-            source += f" CROSS JOIN (SELECT {_postgres_tsquery(q, sql.bind)} AS tsq) query"
+            source += f" CROSS JOIN (SELECT {postgres_tsquery(q, sql.bind)} AS tsq) query"
             where.append("c.search_vector @@ query.tsq")
             rank = "ts_rank_cd(c.search_vector, query.tsq)"
         else:  # SQLite matches the instructor's name itself

@@ -24,6 +24,7 @@ def domain() -> Domain:
             handlers.lesson_added,
             handlers.order_settled,
             handlers.upload_finished,
+            handlers.forum_reply,
             handlers.mail_new_notification,
         ],
     )

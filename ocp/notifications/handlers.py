@@ -6,12 +6,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from ocp.courses.models import Course, CourseStatus, Lesson
 from ocp.events.reactions import DomainEvent, on, on_publish
+from ocp.forum.models import Post, Thread, ThreadSubscription
 from ocp.jobs import JobContext
 from ocp.learning.access import STUDYING
 from ocp.learning.models import Enrollment
 from ocp.notifications import jobs
 from ocp.notifications.models import MailState, Notification
 from ocp.notifications.service import CREATED, notify, notify_many
+from ocp.users.models import Role, User
 
 
 async def _course(course_id: int, conn: BaseDBAsyncClient) -> Course | None:
@@ -131,6 +133,69 @@ async def order_settled(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncCl
             "amount": data["amount"],
             "currency": data["currency"],
         },
+    )
+
+
+EXCERPT = 200  # characters of a reply quoted in its notification
+
+
+async def _may_read_forum(
+    user_ids: list[int], course: Course, conn: BaseDBAsyncClient
+) -> list[int]:
+    """Of these users, those who may still read the course's forum: its instructor, admins and
+    its students (active or completed)."""
+    admins = (
+        await User.filter(id__in=user_ids, role=Role.ADMIN)
+        .using_db(conn)
+        .values_list("id", flat=True)
+    )
+    staff = {int(str(user_id)) for user_id in admins}
+    if course.instructor_id in user_ids:
+        staff.add(course.instructor_id)
+    enrolled = (
+        await Enrollment.filter(course_id=course.id, user_id__in=user_ids, status__in=STUDYING)
+        .using_db(conn)
+        .values_list("user_id", flat=True)
+    )
+    students = {int(str(user_id)) for user_id in enrolled}
+    return [user_id for user_id in user_ids if user_id in staff or user_id in students]
+
+
+@on("post.created")
+async def forum_reply(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient) -> None:
+    """A thread's followers (but the poster) hear of a new post, once per thread and hour,
+    while they may still read the forum."""
+    thread = (
+        await Thread.filter(id=int(event.data["thread_id"]), deleted_at__isnull=True)
+        .using_db(conn)
+        .first()
+    )
+    post = (
+        await Post.filter(id=int(event.data["id"])).using_db(conn).select_related("author").first()
+    )
+    if thread is None or post is None or post.deleted:
+        return
+    course = await _course(thread.course_id, conn)
+    if course is None:
+        return
+    following = (
+        await ThreadSubscription.filter(thread_id=thread.id, subscribed=True)
+        .exclude(user_id=post.author_id)
+        .using_db(conn)
+        .values_list("user_id", flat=True)
+    )
+    followers = [int(str(user_id)) for user_id in following]
+    readers = await _may_read_forum(followers, course, conn)
+    excerpt = post.body_text if len(post.body_text) <= EXCERPT else post.body_text[:EXCERPT] + "…"
+    await notify_many(
+        conn,
+        readers,
+        type="forum.reply",
+        title=f"New reply in {thread.title}",
+        body=f"{post.author.full_name} replied in {thread.title}: {excerpt}",
+        url=f"/courses/{course.id}/threads/{thread.id}#post-{post.id}",
+        data={"course_id": course.id, "thread_id": thread.id, "post_id": post.id},
+        group_key=f"thread:{thread.id}",
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,7 +10,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ocp.payments import money
 from ocp.payments.models import OrderStatus
-from ocp.web.schemas import ID_RANGE, InputSchema, PageQuerySchema, TrimmedString
+from ocp.web.schemas import (
+    ID_RANGE,
+    InputSchema,
+    Moment,
+    PageQuerySchema,
+    StrictInteger,
+    TrimmedString,
+)
 
 STATUSES = [status.value for status in OrderStatus]
 CODE_PATTERN = r"^[A-Za-z0-9_-]{3,64}$"
@@ -51,23 +57,6 @@ class AmountOff(fields.Field[Decimal]):
         if amount <= 0:
             raise ValidationError("Must be more than 0.")
         return amount
-
-
-class StrictInt(fields.Integer):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(strict=True, **kwargs)
-
-
-class Moment(fields.AwareDateTime):
-    """An ISO 8601 date and time; without an offset it is taken as UTC."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="iso", default_timezone=UTC, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if not isinstance(value, str) or len(value) > 40:
-            raise ValidationError("An ISO 8601 date and time.")
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class SandboxFormSchema(InputSchema):
@@ -149,10 +138,10 @@ class CouponWriteSchema(InputSchema):
     """A coupon takes ``percent_off`` or ``amount_off``, not both."""
 
     code = CouponCode()
-    percent_off = StrictInt(allow_none=True, validate=validate.Range(min=1, max=100))
+    percent_off = StrictInteger(allow_none=True, validate=validate.Range(min=1, max=100))
     amount_off = AmountOff(allow_none=True)
     expires_at = Moment(allow_none=True)
-    max_redemptions = StrictInt(
+    max_redemptions = StrictInteger(
         allow_none=True, validate=validate.Range(min=1, max=MAX_REDEMPTIONS)
     )
 

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-CHANNEL = re.compile(r"(?:user|course|thread):([1-9][0-9]{0,9})|admin")
+CHANNEL = re.compile(r"(?:user|course|forum|thread):([1-9][0-9]{0,9})|admin")
 EVENT_ID = re.compile(r"([0-9]{1,20})-([0-9]{1,20})")
 MAX_OBJECT_ID = 2**31 - 1  # ids are 32-bit integers in the database
 MAX_ID_PART = 2**64 - 1  # both halves of a stream id are unsigned 64-bit integers

@@ -9,8 +9,8 @@ from ocp.users.models import Role, User
 
 
 async def may_read(user: User, channel: str, rules: Mapping[str, ChannelRule]) -> bool:
-    """A kind no domain rules (``thread:`` until the forum comes) is read by nobody; admins
-    read every other channel; anyone else as the kind's rule says."""
+    """A kind no domain rules is read by nobody; admins read every other channel; anyone else
+    as the kind's rule says."""
     kind, _, ident = channel.partition(":")
     rule = rules.get(kind)
     if rule is None:

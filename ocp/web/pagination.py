@@ -63,3 +63,14 @@ def page_response(
         content_type="application/json",
         headers={"Link": links(request, page=page, per_page=per_page, total=total)},
     )
+
+
+def plain_page_response(
+    request: web.Request, *, items: list[Any], page: int, per_page: int, total: int
+) -> web.Response:
+    """A page of items already in their JSON shape (dicts of plain values)."""
+    return web.Response(
+        body=page_body(items=items, page=page, per_page=per_page, total=total),
+        content_type="application/json",
+        headers={"Link": links(request, page=page, per_page=per_page, total=total)},
+    )

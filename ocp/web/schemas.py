@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -115,6 +116,25 @@ class HttpUrl(TrimmedString):
             scheme = "https" if self.url.pattern.startswith("https:") else "http(s)"
             raise ValidationError(f"Not a valid {scheme} URL.")
         return text
+
+
+class StrictInteger(fields.Integer):
+    """A JSON number that is a whole number; no "12" strings."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+
+class Moment(fields.AwareDateTime):
+    """An ISO 8601 date and time; without an offset it is taken as UTC."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValidationError("An ISO 8601 date and time.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class PageQuerySchema(InputSchema):

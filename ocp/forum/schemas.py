@@ -37,7 +37,7 @@ class ThreadQuerySchema(PageQuerySchema):
         validate=validate.OneOf(SORTS),
         metadata={
             "description": (
-                "`activity` (default): pinned first, then the latest post or edit first; "
+                "`activity` (default): pinned first, then the latest post (or creation) first; "
                 "`newest`: the newest thread first; `replies`: the most replies first."
             )
         },

@@ -1,6 +1,7 @@
 """Full-text search in a course's forum: threads whose title or body, or one of whose posts,
 holds the words. PostgreSQL matches ``websearch_to_tsquery`` (as the catalog does) against
-expression GIN indexes (migration 11); SQLite matches every word as a substring."""
+expression GIN indexes (migration 11); SQLite matches every word as a substring. Either way
+the words must all be in the thread (title and body) or all in one of its posts."""
 
 from __future__ import annotations
 
@@ -34,17 +35,23 @@ def matching_sql(course_id: int, q: str, *, dialect: str) -> tuple[str, list[Any
             "AND p.deleted_at IS NULL AND to_tsvector('english', p.body_text) @@ query.tsq))",
             sql.params,
         )
-    conditions = []
+    # As on PostgreSQL: every word in the thread's title and body, or every word in one post.
+    in_thread, in_post = [], []
     for word in _WORD.findall(q.lower())[:MAX_WORDS]:
         pattern = sql.bind(_like(word))
-        conditions.append(
+        in_thread.append(
             f"(lower(t.title) LIKE {pattern} ESCAPE '\\' "
-            f"OR lower(t.body_text) LIKE {pattern} ESCAPE '\\' "
-            "OR EXISTS (SELECT 1 FROM forum_post p WHERE p.thread_id = t.id "
-            f"AND p.deleted_at IS NULL AND lower(p.body_text) LIKE {pattern} ESCAPE '\\'))"
+            f"OR lower(t.body_text) LIKE {pattern} ESCAPE '\\')"
         )
-    where = " AND ".join(conditions) or "1 = 0"
-    return f"SELECT t.id FROM forum_thread t WHERE {live} AND {where}", sql.params
+        in_post.append(f"lower(p.body_text) LIKE {pattern} ESCAPE '\\'")
+    if not in_thread:
+        return f"SELECT t.id FROM forum_thread t WHERE {live} AND 1 = 0", sql.params
+    return (
+        f"SELECT t.id FROM forum_thread t WHERE {live} AND (({' AND '.join(in_thread)}) "
+        "OR EXISTS (SELECT 1 FROM forum_post p WHERE p.thread_id = t.id "
+        f"AND p.deleted_at IS NULL AND {' AND '.join(in_post)}))",
+        sql.params,
+    )
 
 
 async def matching_ids(course_id: int, q: str) -> list[int]:

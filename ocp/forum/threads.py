@@ -148,13 +148,15 @@ async def create_thread(
         place = await rights.seat(user, course_id, conn)
         await rights.check_may_write(user, place, conn)
         await count_post(user, limiter, settings)
+        moment = now()
         thread = await Thread.create(
             course_id=place.course.id,
             author_id=user.id,
             title=values["title"],
             body=body,
             body_text=text,
-            last_activity_at=now(),
+            created_at=moment,
+            last_activity_at=moment,
             using_db=conn,
         )
         thread.author = user

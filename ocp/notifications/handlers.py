@@ -165,8 +165,11 @@ async def _may_read_forum(
 async def forum_reply(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient) -> None:
     """A thread's followers (but the poster) hear of a new post, once per thread and hour,
     while they may still read the forum."""
+    # The thread's row makes reactions to replies close together take turns, so that each
+    # sees the notifications the one before made (one per follower and hour).
     thread = (
         await Thread.filter(id=int(event.data["thread_id"]), deleted_at__isnull=True)
+        .select_for_update()
         .using_db(conn)
         .first()
     )

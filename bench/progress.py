@@ -3,6 +3,7 @@
     flock /tmp/ocp-bench.lock .venv/bin/python bench/progress.py   # about 3 minutes
     .venv/bin/python bench/progress.py --maxsize 20     # the same with a pool of 20 per process
     .venv/bin/python bench/progress.py --profile /tmp/beat.txt   # py-spy of the heartbeats
+    .venv/bin/python bench/progress.py --profile-worker /tmp/w.txt   # py-spy of the worker
 
 Run by hand, not in CI. It drops and recreates the database ``ocp_bench_progress`` on the
 server in ``OCP_BENCH_PG`` (default ``postgres://postgres@127.0.0.1:5432``), migrates it with
@@ -823,9 +824,10 @@ async def measure(args: argparse.Namespace, database_url: str, folder: Path) -> 
         students = await set_up(f"{base}/api/v1", database_url, args)
         await wait_idle(database_url, redis)
         bare = await bare_workloads("/api/v1", database_url, students, args, folder, target)
-        outcome = await timed_run(
-            f"{base}/api/v1", database_url, students, args, (server, worker), redis, proxy
-        )
+        with profiled(worker.popen.pid, args.profile_worker):
+            outcome = await timed_run(
+                f"{base}/api/v1", database_url, students, args, (server, worker), redis, proxy
+            )
         outcome.workloads.update(bare)
         with profiled(server.popen.pid, args.profile):
             outcome.workloads["ocp heartbeat"] = await run_workload(
@@ -1039,6 +1041,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--lag-timeout", type=float, default=120.0)
     parser.add_argument(
         "--profile", metavar="PATH", help="py-spy (raw) of serve during OCP's heartbeats"
+    )
+    parser.add_argument(
+        "--profile-worker",
+        metavar="PATH",
+        help="py-spy (raw) of the worker during OCP's completions (the reactions they cause)",
     )
     args = parser.parse_args(argv)
 

@@ -144,6 +144,8 @@ def create_app(settings: Settings, *, jobs: list[JobSpec] | None = None) -> web.
     if isinstance(queue, InProcessJobQueue):
         queue.bind(context)
     app[EVENTS].bind(context, Reactions.of(domains.reactions()))
+    if isinstance(queue, InProcessJobQueue):  # embedded: this process is the worker too
+        app[EVENTS].run_consumers(domains.consumers())
     app[CHANNEL_RULES] = domains.channel_rules()
     app[FILE_GRANTS] = domains.file_grants()
     app[PAYMENT_PROVIDER] = make_provider(settings)

@@ -16,6 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ocp.events.consumers import Consumer
     from ocp.events.reactions import Reaction
     from ocp.jobs import JobSpec
     from ocp.media.models import Upload
@@ -52,6 +53,7 @@ class Domain:
     routes: Sequence[Endpoint] = ()
     jobs: Sequence[JobSpec] = ()
     reactions: Sequence[Reaction] = ()
+    consumers: Sequence[Consumer] = ()
     channels: Mapping[str, ChannelRule] = field(default_factory=dict)
     file_grants: Sequence[FileGrant] = ()
     account_fields: Mapping[str, AccountField] = field(default_factory=dict)
@@ -77,6 +79,14 @@ def jobs() -> list[JobSpec]:
 
 def reactions() -> list[Reaction]:
     return [reaction for domain in all_domains() for reaction in domain.reactions]
+
+
+def consumers() -> list[Consumer]:
+    found = [consumer for domain in all_domains() for consumer in domain.consumers]
+    names = [consumer.name for consumer in found]
+    if len(names) != len(set(names)):
+        raise ValueError(f"two consumers of the event log share a name: {sorted(names)}")
+    return found
 
 
 def channel_rules() -> dict[str, ChannelRule]:

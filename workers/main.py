@@ -61,6 +61,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         redis=ctx["redis"],
     )
     events.bind(context, Reactions.of(domains.reactions()))
+    events.run_consumers(domains.consumers())
     events.start()  # this worker, too, publishes what a dead process left behind
     ctx[CONTEXT] = context
 

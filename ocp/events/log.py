@@ -24,9 +24,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Subquery
+from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
+from ocp.events import consumers as event_consumers
 from ocp.events.models import HandledEvent, LoggedEvent
 from ocp.events.reactions import REACT_JOB, DomainEvent, Reaction, Reactions, react_job_id
 from ocp.realtime.bus import Bus
@@ -134,6 +135,8 @@ class EventLog:
         self._wake = asyncio.Event()
         self.reactions = Reactions()
         self._context: JobContext | None = None
+        self._dialect = dialect
+        self._consumers: list[event_consumers.Consumer] = []
 
     @property
     def context(self) -> JobContext | None:
@@ -144,6 +147,17 @@ class EventLog:
         """From now on, publishing an event also starts the reactions to it."""
         self._context = context
         self.reactions = reactions
+
+    def run_consumers(self, consumers: list[event_consumers.Consumer]) -> None:
+        """This process (the worker; the only one when embedded) also hands the log's
+        consumers what was published, at each sweep."""
+        self._consumers = list(consumers)
+
+    async def consume(self) -> int:
+        """Bring the consumers up to date now; how many events they read."""
+        if self._context is None or not self._consumers:
+            return 0
+        return await event_consumers.consume(self._context, self._consumers, dialect=self._dialect)
 
     async def flush(self) -> bool:
         """Publish what is pending, including every event committed before this call.
@@ -206,10 +220,20 @@ class EventLog:
                         )
                     await self._start_reactions(row)
                 if batch:
+                    # Under the lock, rounds commit one after the other: each numbers its
+                    # events after the last round's, in id order.
+                    last = await (
+                        LoggedEvent.filter(published_seq__isnull=False)
+                        .order_by("-published_seq")
+                        .limit(1)
+                        .using_db(conn)
+                        .values_list("published_seq", flat=True)
+                    )
+                    shift = (int(str(last[0])) if last else 0) + 1 - int(batch[0]["id"])
                     await (
                         LoggedEvent.filter(id__in=[row["id"] for row in batch])
                         .using_db(conn)
-                        .update(published_at=datetime.now(UTC))
+                        .update(published_at=datetime.now(UTC), published_seq=F("id") + shift)
                     )
             published += len(batch)
             if len(batch) < BATCH:
@@ -314,6 +338,7 @@ class EventLog:
                 count = await self.publish_pending()
                 if count:
                     log.info("the sweeper published %d pending events", count)
+                _ = await self.consume()
                 if loop.time() - last_prune > PRUNE_EVERY:
                     last_prune = loop.time()
                     if pruned := await self.prune():

@@ -18,6 +18,10 @@ class LoggedEvent(Model):
     channels: list = fields.JSONField()
     occurred_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True, db_index=True)
+    # The order of publication, which is the order of commits as consumers must see it (an
+    # id is taken at insert, so a lower id may commit later): set with published_at, rising
+    # from round to round (``ocp/events/log.py``), read by ``ocp/events/consumers.py``.
+    published_seq = fields.BigIntField(null=True, db_index=True)
 
     class Meta:
         table = "event_log"
@@ -36,3 +40,15 @@ class HandledEvent(Model):
     class Meta:
         table = "event_handled"
         unique_together = (("handler", "event_id"),)
+
+
+class EventCursor(Model):
+    """How far a consumer of the log has got: every event published up to ``position``
+    (``published_seq``) has been handed to it, in the transaction that moved the cursor."""
+
+    name = fields.CharField(max_length=100, primary_key=True)
+    position = fields.BigIntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "event_cursor"

@@ -15,7 +15,10 @@ PostgreSQL re-reads a locked row's latest version (READ COMMITTED):
   keys hold KEY SHARE locks on it) and moves its kept count, percent, status and
   ``completed_at`` from the latest row version, so parallel flips count one after the other;
 - ``ev``: the flip's ``progress.updated``, and ``course.completed`` when this completed the
-  enrollment, into the event log, in that order.
+  enrollment, into the event log, in that order; and for analytics (no channel: nothing goes
+  on the bus), ``lesson.started`` on a first visit, ``learner.active`` on a later visit's
+  first of the day (UTC) for that lesson. These two are not flushed by the request: the
+  sweeper publishes them within a second.
 
 An update that sets ``completed`` locks the enrollment first (``e``, NO KEY UPDATE), before
 any progress row: it then reads the latest count, so a request that waited for a parallel
@@ -51,9 +54,9 @@ WITH c AS (
     FROM go
     ON CONFLICT (enrollment_id, lesson_id) DO NOTHING
     RETURNING lesson_id, completed, completed_at, position_seconds, last_seen_at,
-              completed AS flipped
+              completed AS flipped, true AS started, NULL::timestamptz AS seen_before
 ), prev AS (
-    SELECT p.id, p.completed FROM lesson_progress p JOIN go
+    SELECT p.id, p.completed, p.last_seen_at FROM lesson_progress p JOIN go
         ON p.enrollment_id = go.enrollment_id AND p.lesson_id = go.lesson_id
     FOR UPDATE OF p
 ), upd AS (
@@ -66,7 +69,8 @@ WITH c AS (
         last_seen_at = $6
     FROM prev WHERE p.id = prev.id
     RETURNING p.lesson_id, p.completed, p.completed_at, p.position_seconds, p.last_seen_at,
-              p.completed <> prev.completed AS flipped
+              p.completed <> prev.completed AS flipped, false AS started,
+              prev.last_seen_at AS seen_before
 ), w AS (
     SELECT *, CASE WHEN NOT flipped THEN 0 WHEN completed THEN 1 ELSE -1 END AS delta
     FROM (SELECT * FROM ins UNION ALL SELECT * FROM upd) AS written
@@ -97,19 +101,35 @@ WITH c AS (
               locked.completed_at IS NULL AND enrollment.completed_at IS NOT NULL AS completed_now
 ), ev AS (
     INSERT INTO event_log (event_id, type, data, channels, occurred_at)
-    SELECT event_id, type, data, $9::text::jsonb, $6 FROM (
+    SELECT event_id, type, data,
+           CASE WHEN rank > 2 THEN '[]'::jsonb ELSE $9::text::jsonb END, $6 FROM (
         SELECT 1 AS rank, gen_random_uuid() AS event_id, 'progress.updated' AS type,
                jsonb_build_object(
                    'user_id', $1::int, 'course_id', $2::int, 'enrollment_id', enr.id,
-                   'lesson_id', $3::int, 'percent', enr.progress_percent,
+                   'lesson_id', $3::int, 'completed', w.completed,
+                   'percent', enr.progress_percent,
                    'completed_lessons', enr.completed_lessons) AS data
-        FROM enr
+        FROM enr, w
         UNION ALL
         SELECT 2, gen_random_uuid(), 'course.completed',
                jsonb_build_object(
                    'user_id', $1::int, 'course_id', $2::int, 'enrollment_id', enr.id,
                    'percent', 100, 'completed_at', $10::text)
         FROM enr WHERE enr.completed_now
+        UNION ALL
+        SELECT 3, gen_random_uuid(), 'lesson.started',
+               jsonb_build_object(
+                   'user_id', $1::int, 'course_id', $2::int, 'enrollment_id', go.enrollment_id,
+                   'lesson_id', $3::int)
+        FROM w, go WHERE w.started
+        UNION ALL
+        SELECT 4, gen_random_uuid(), 'learner.active',
+               jsonb_build_object(
+                   'user_id', $1::int, 'course_id', $2::int, 'enrollment_id', go.enrollment_id,
+                   'lesson_id', $3::int)
+        FROM w, go WHERE NOT w.started
+            AND (w.seen_before AT TIME ZONE 'UTC')::date
+                < ($6::timestamptz AT TIME ZONE 'UTC')::date
     ) AS announced
     ORDER BY rank
     RETURNING id

@@ -369,12 +369,14 @@ async def _set_progress_step_by_step(
             raise NotFound("No such lesson in this course")
         if enrollment is None:
             raise Forbidden("Enroll in the course to record progress")
+        mine = LessonProgress.filter(enrollment_id=enrollment.id, lesson_id=lesson_id)
+        before = await mine.using_db(conn).first()
         await LessonProgress.bulk_create(
             [LessonProgress(enrollment_id=enrollment.id, lesson_id=lesson_id)],
             ignore_conflicts=True,
             using_db=conn,
         )
-        mine = LessonProgress.filter(enrollment_id=enrollment.id, lesson_id=lesson_id)
+        await _record_activity(conn, enrollment, lesson_id, before, now)
         flipped = False
         if completed is not None:
             flipped = bool(
@@ -396,6 +398,7 @@ async def _set_progress_step_by_step(
                 "progress.updated",
                 {
                     "lesson_id": lesson_id,
+                    "completed": bool(completed),
                     "percent": percent(done, total),
                     "completed_lessons": done,
                 },
@@ -404,6 +407,30 @@ async def _set_progress_step_by_step(
     if not flipped:  # counted after commit: the last of several parallel updates sees them all
         done, total = await _figures(enrollment)
     return _answer(_lesson_progress(progress), done, total, enrollment.status.value), flipped
+
+
+async def _record_activity(
+    conn: BaseDBAsyncClient,
+    enrollment: Enrollment,
+    lesson_id: int,
+    before: LessonProgress | None,
+    now: datetime,
+) -> None:
+    """For analytics (no channel): ``lesson.started`` on a first visit, ``learner.active`` on
+    a later visit's first of the day (UTC) for that lesson; as ``progress_sql`` does."""
+    if before is None:
+        type = "lesson.started"
+    elif before.last_seen_at.astimezone(UTC).date() < now.astimezone(UTC).date():
+        type = "learner.active"
+    else:
+        return
+    data = {
+        "user_id": enrollment.user_id,
+        "course_id": enrollment.course_id,
+        "enrollment_id": enrollment.id,
+        "lesson_id": lesson_id,
+    }
+    await event_log.record(conn, type=type, data=data, channels=[])
 
 
 async def _lock(enrollment_id: int, conn: BaseDBAsyncClient) -> Enrollment:

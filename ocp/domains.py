@@ -32,6 +32,7 @@ DOMAINS: list[str] = [
     "ocp.payments",
     "ocp.forum",
     "ocp.notifications",
+    "ocp.analytics",
     "ocp.realtime",
 ]
 

@@ -29,6 +29,7 @@ from ocp.jobs import JobContext
 log = logging.getLogger("ocp.events")
 
 BatchHandler = Callable[[JobContext, list[DomainEvent], BaseDBAsyncClient], Awaitable[None]]
+AfterPass = Callable[[JobContext, list[DomainEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,18 @@ class Consumer:
     event_types: frozenset[str]
     handler: BatchHandler
     batch: int = 500
+    # Called after each pass, once its batches have committed, with the events they held
+    # (none, on a quiet pass): for effects outside the database, such as a live summary.
+    after: AfterPass | None = None
 
 
-def consumer(*event_types: str, name: str, batch: int = 500) -> Callable[[BatchHandler], Consumer]:
+def consumer(
+    *event_types: str, name: str, batch: int = 500, after: AfterPass | None = None
+) -> Callable[[BatchHandler], Consumer]:
     """Declare a consumer: ``@consumer("enrollment.created", ..., name="analytics")``."""
 
     def declare(handler: BatchHandler) -> Consumer:
-        return Consumer(name, frozenset(event_types), handler, batch)
+        return Consumer(name, frozenset(event_types), handler, batch, after)
 
     return declare
 
@@ -59,9 +65,15 @@ async def _cursor(name: str, conn: BaseDBAsyncClient, *, skip_locked: bool) -> E
     return await query.using_db(conn).first()
 
 
-async def consume_once(context: JobContext, consumer: Consumer, *, dialect: str) -> int:
+async def consume_once(
+    context: JobContext,
+    consumer: Consumer,
+    *,
+    dialect: str,
+    handed: list[DomainEvent] | None = None,
+) -> int:
     """Hand ``consumer`` its next batch; how many events were read (0: it is up to date, or
-    another process is at it)."""
+    another process is at it). The events handed over are added to ``handed``."""
     async with in_transaction() as conn:
         cursor = await _cursor(consumer.name, conn, skip_locked=dialect == "postgres")
         if cursor is None:
@@ -89,6 +101,8 @@ async def consume_once(context: JobContext, consumer: Consumer, *, dialect: str)
             await consumer.handler(context, wanted, conn)
         cursor.position = int(rows[-1]["published_seq"])
         await cursor.save(update_fields=["position", "updated_at"], using_db=conn)
+    if handed is not None:
+        handed.extend(wanted)
     return len(rows)
 
 
@@ -97,11 +111,17 @@ async def consume(context: JobContext, consumers: list[Consumer], *, dialect: st
     logged and left at its cursor (the next call tries again); the others go on."""
     read = 0
     for each in consumers:
+        handed: list[DomainEvent] = []
         try:
-            while count := await consume_once(context, each, dialect=dialect):
+            while count := await consume_once(context, each, dialect=dialect, handed=handed):
                 read += count
                 if count < each.batch:
                     break
         except Exception:
             log.exception("the event consumer %s failed; its batch comes again", each.name)
+        if each.after is not None:
+            try:
+                await each.after(context, handed)
+            except Exception:
+                log.exception("the event consumer %s failed after its pass", each.name)
     return read

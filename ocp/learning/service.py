@@ -486,7 +486,17 @@ async def recalculate_completion(*, enrollment_id: int, conn: BaseDBAsyncClient)
         return
     enrollment = await _lock(enrollment_id, conn)
     done, total = await _figures(enrollment, conn)
+    before = enrollment.progress_percent
     await _settle(enrollment, done, total, conn)
+    if enrollment.progress_percent != before:  # lessons were added or removed meanwhile
+        data = {
+            "user_id": enrollment.user_id,
+            "course_id": enrollment.course_id,
+            "enrollment_id": enrollment.id,
+            "percent": enrollment.progress_percent,
+            "completed_lessons": enrollment.completed_lessons,
+        }
+        await event_log.record(conn, type="enrollment.recalculated", data=data, channels=[])
 
 
 async def studying_enrollments(*, course_id: int, conn: BaseDBAsyncClient) -> list[int]:

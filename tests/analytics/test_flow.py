@@ -60,3 +60,26 @@ async def test_enrollments_progress_and_posts_become_figures(
     assert len(lines) == 31
     denied = await alice.client.get(f"/api/v1/courses/{course_id}/analytics")
     assert denied.status == 403
+
+
+async def test_the_platform_report_adds_every_course_up(
+    client: TestClient, users: Users, run_jobs: RunJobs
+) -> None:
+    teacher = await users.signed_in("instructor")
+    first, _ = await make_course(teacher, lessons=1)
+    second, _ = await make_course(teacher, lessons=1)
+    alice = await users.signed_in()
+    for course_id in (first, second):
+        await enroll(alice, course_id)
+    await run_jobs()
+    await catch_up(client.server.app)
+    admin = await users.signed_in("admin")
+    answer = await admin.client.get("/api/v1/admin/analytics")
+    assert answer.status == 200, await answer.text()
+    body = await answer.json()
+    assert body["totals"]["enrollments"] == 2 and body["totals"]["active_enrollments"] == 2
+    assert body["daily"][-1]["enrollments"] == 2
+    top = body["top_courses"]["by_enrollments"]
+    assert sorted(row["course_id"] for row in top) == sorted([first, second]), top
+    courses = await (await teacher.client.get("/api/v1/analytics/courses")).json()
+    assert sorted(row["id"] for row in courses) == sorted([first, second]), courses

@@ -9,14 +9,14 @@ if TYPE_CHECKING:
 
 
 def domain() -> Domain:
-    from ocp.analytics import live, rollups, views
+    from ocp.analytics import live, pages, rollups, views
     from ocp.domains import Domain
     from ocp.events.consumers import Consumer
 
     return Domain(
         "analytics",
         models=["ocp.analytics.models"],
-        routes=views.routes,
+        routes=[*views.routes, *pages.routes],
         consumers=[
             Consumer(
                 "analytics",

@@ -51,6 +51,7 @@ async def push_updates(ctx: JobContext, events: list[DomainEvent]) -> None:
         if not await THROTTLE.may_push(ctx, key):
             THROTTLE.waiting.add(key)
             continue
+        THROTTLE.waiting.add(key)  # until it has gone out: a failed push is tried again
         if key == PLATFORM:
             totals = await service.platform_totals()
             _ = await ctx.bus.publish("admin", "analytics.updated", {"totals": totals})
@@ -59,3 +60,4 @@ async def push_updates(ctx: JobContext, events: list[DomainEvent]) -> None:
             _ = await ctx.bus.publish(
                 course_channel(key), "analytics.updated", {"course_id": key, "totals": totals}
             )
+        THROTTLE.waiting.discard(key)

@@ -86,3 +86,24 @@ class LessonFigure(Model):
 
     class Meta:
         table = "analytics_lesson"
+
+
+class LearnerFigure(Model):
+    """The last day a student recorded progress in any course: the platform counts each
+    student once a day, however many courses they study."""
+
+    user_id = fields.IntField(primary_key=True)
+    last_active_day: date = fields.DateField()
+
+    class Meta:
+        table = "analytics_learner"
+
+
+class PlatformDay(Model):
+    """The platform's figures of one day that are not the sum of its courses'."""
+
+    day: date = fields.DateField(primary_key=True)
+    active_learners = fields.IntField(default=0)
+
+    class Meta:
+        table = "analytics_platform_day"

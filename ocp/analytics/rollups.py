@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from ocp.analytics.models import EnrollmentFigure
+from ocp.analytics.models import EnrollmentFigure, LearnerFigure
 from ocp.events.reactions import DomainEvent
 from ocp.jobs import JobContext
 from ocp.payments import money
@@ -50,8 +50,11 @@ def day_of(event: DomainEvent) -> date:
 class Batch:
     """The changes one batch of events makes, gathered before they are written."""
 
-    def __init__(self, figures: dict[int, EnrollmentFigure]) -> None:
+    def __init__(self, figures: dict[int, EnrollmentFigure], learners: dict[int, date]) -> None:
         self.figures = figures
+        self.learners = learners  # user id -> last active day, on the platform
+        self.learners_changed: set[int] = set()
+        self.platform_days: dict[date, int] = defaultdict(int)
         self.changed: set[int] = set()  # enrollment ids whose figure changed
         self.days: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -97,6 +100,11 @@ class Batch:
         if figure.last_active_day is None or figure.last_active_day < day:
             self.days[(figure.course_id, day)]["active_learners"] += 1
             figure.last_active_day = day
+        last = self.learners.get(figure.user_id)
+        if last is None or last < day:
+            self.platform_days[day] += 1
+            self.learners[figure.user_id] = day
+            self.learners_changed.add(figure.user_id)
 
     def apply(self, event: DomainEvent) -> None:
         data, day = event.data, day_of(event)
@@ -212,7 +220,14 @@ async def apply_batch(ctx: JobContext, events: list[DomainEvent], conn: BaseDBAs
         figure.enrollment_id: figure
         for figure in await EnrollmentFigure.filter(enrollment_id__in=ids).using_db(conn)
     }
-    batch = Batch(figures)
+    users = {int(e.data["user_id"]) for e in events if "user_id" in e.data} | {
+        figure.user_id for figure in figures.values()
+    }
+    learners = {
+        row.user_id: row.last_active_day
+        for row in await LearnerFigure.filter(user_id__in=users).using_db(conn)
+    }
+    batch = Batch(figures, learners)
     for event in events:
         batch.apply(event)
     await _add(
@@ -245,3 +260,18 @@ async def apply_batch(ctx: JobContext, events: list[DomainEvent], conn: BaseDBAs
         unique=("lesson_id",),
     )
     await _save_figures(conn, (batch.figures[i] for i in sorted(batch.changed)))
+    await _add(
+        conn,
+        "analytics_platform_day",
+        ("day",),
+        (((day,), {"active_learners": n}) for day, n in batch.platform_days.items()),
+        counters=("active_learners",),
+    )
+    sql = Sql(conn)
+    for user_id in sorted(batch.learners_changed):
+        await conn.execute_query(
+            f'INSERT INTO "analytics_learner" ("user_id", "last_active_day") VALUES '  # noqa: S608
+            f'({sql.marks(1, 2)}) ON CONFLICT ("user_id") DO UPDATE SET '
+            '"last_active_day" = excluded."last_active_day"',
+            [user_id, batch.learners[user_id]],
+        )

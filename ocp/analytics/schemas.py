@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from ocp.web.schemas import InputSchema
 
@@ -22,15 +20,6 @@ class RangeQuerySchema(InputSchema):
         validate=validate.OneOf(["json", "csv"]),
         metadata={"description": "`csv`: the daily series as text/csv with a header row."},
     )
-
-    @validates_schema
-    def _span(self, data: dict[str, Any], **_: Any) -> None:
-        start, end = data.get("from_"), data.get("to")
-        if start is not None and end is not None:
-            if start > end:
-                raise ValidationError("Must not be after `to`.", "from")
-            if (end - start).days + 1 > MAX_DAYS:
-                raise ValidationError(f"At most {MAX_DAYS} days.", "from")
 
 
 def _money(description: str) -> fields.Dict:

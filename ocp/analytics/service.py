@@ -14,6 +14,7 @@ from ocp.analytics.models import (
     CourseTotals,
     EnrollmentFigure,
     LessonFigure,
+    PlatformDay,
 )
 from ocp.courses.models import Course, Lesson
 from ocp.courses.service import get_for_write
@@ -116,6 +117,11 @@ async def daily(course_id: int | None, start: date, end: date) -> list[dict[str,
         .group_by("day")
         .values("day", *(f"n_{f}" for f in DAY_FIELDS))
     }
+    if course_id is None:  # a student active in two courses is one learner of the platform
+        for row in await PlatformDay.filter(day__gte=start, day__lte=end).values(
+            "day", "active_learners"
+        ):
+            counts.setdefault(row["day"], {})["n_active_learners"] = row["active_learners"]
     money_by_day: dict[date, dict[str, int]] = defaultdict(dict)
     for row in (
         await revenue.annotate(amount=Sum("amount_minor"))
@@ -124,8 +130,8 @@ async def daily(course_id: int | None, start: date, end: date) -> list[dict[str,
     ):
         money_by_day[row["day"]][str(row["currency"])] = int(row["amount"] or 0)
     series = []
-    day = start
-    while day <= end:
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
         found = counts.get(day, {})
         series.append(
             {
@@ -134,7 +140,6 @@ async def daily(course_id: int | None, start: date, end: date) -> list[dict[str,
                 "revenue": _money(money_by_day.get(day, {})),
             }
         )
-        day += timedelta(days=1)
     return series
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -10,11 +10,13 @@ from aiohttp import web
 from ocp.analytics import csv_export, service
 from ocp.analytics.schemas import (
     DEFAULT_DAYS,
+    MAX_DAYS,
     CourseReportSchema,
     PlatformReportSchema,
     RangeQuerySchema,
     WatchableCourseSchema,
 )
+from ocp.errors import ValidationFailed
 from ocp.web.auth import caller_of
 from ocp.web.endpoint import Endpoint, only
 from ocp.web.parsing import path_id, read_query
@@ -25,10 +27,15 @@ WATCHERS = only("instructor", "admin")
 
 
 def _range(query: dict[str, Any]) -> tuple[date, date]:
+    """The range asked, defaults filled in: 422 when it runs backwards or is too long."""
     end = query.get("to") or service.today()
-    start = query.get("from_") or end - timedelta(days=DEFAULT_DAYS - 1)
-    if start > end:  # only `to` given, before the default start
-        start = end
+    start = query.get("from_")
+    if start is None:
+        start = date.fromordinal(max(1, end.toordinal() - (DEFAULT_DAYS - 1)))
+    if start > end:
+        raise ValidationFailed(errors={"from": ["Must not be after `to` (default: today)."]})
+    if (end - start).days + 1 > MAX_DAYS:
+        raise ValidationFailed(errors={"from": [f"At most {MAX_DAYS} days."]})
     return start, end
 
 
@@ -63,7 +70,7 @@ async def watchable_courses(request: web.Request) -> web.Response:
     return json_body(await service.watchable_courses(actor=caller_of(request).user))
 
 
-CSV = {200: {"description": "With `format=csv`: the daily series as `text/csv`."}}
+CSV = ("text/csv",)
 RANGE = (
     "`from` and `to` are UTC days (default: the last 30 days; at most 366; 422 otherwise). "
     "Figures are kept from domain events by the worker, a second or two behind. "
@@ -73,7 +80,7 @@ routes = [
     Endpoint(
         "GET", "/api/v1/courses/{id}/analytics", course_analytics, WATCHERS,
         "A course's figures", ANALYTICS, query=RangeQuerySchema, response=CourseReportSchema,
-        errors=(403, 404, 422),
+        also_media_types=CSV, errors=(403, 404, 422),
         description=(
             f"The course's instructor and admins. {RANGE}`totals` are since the course "
             "began; `daily` is each day of the range; `lessons` the funnel in lesson order. "
@@ -84,7 +91,7 @@ routes = [
     Endpoint(
         "GET", "/api/v1/admin/analytics", platform_analytics, only("admin"),
         "The platform's figures", ANALYTICS, query=RangeQuerySchema,
-        response=PlatformReportSchema, errors=(403, 422),
+        response=PlatformReportSchema, also_media_types=CSV, errors=(403, 422),
         description=(
             f"Admins. {RANGE}Every course together, and the top 10 courses of the range by "
             "enrollments and, per currency, by revenue. Live on `admin` as `analytics.updated`."

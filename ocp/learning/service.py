@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from asyncpg.exceptions import DeadlockDetectedError
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -317,8 +318,17 @@ async def _set_progress_in_one_statement(
         now.isoformat(),
     ]
     statement = UPDATE_PROGRESS if completed is None else UPDATE_COMPLETION
-    for _ in range(RACED_INSERT_TRIES):
-        row = (await client.execute_query_dict(statement, values))[0]
+    for attempt in range(RACED_INSERT_TRIES):
+        try:
+            row = (await client.execute_query_dict(statement, values))[0]
+        except DeadlockDetectedError:
+            # Parallel updates of one enrollment can deadlock on its row: a completion's
+            # update of it waits for the tuple lock of one queued behind it, while a first
+            # visit's foreign key check shares it. PostgreSQL aborts one statement, whole:
+            # running it again is safe.
+            if attempt + 1 == RACED_INSERT_TRIES:
+                raise Conflict("The progress changed meanwhile; try again") from None
+            continue
         if row["course_status"] is None:
             raise NotFound("No such course")
         studying = row["enrollment_id"] is not None

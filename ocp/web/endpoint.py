@@ -71,6 +71,9 @@ class Endpoint:
     # status: a 206 with its headers, a 304 without a body.
     other_responses: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
     response_many: bool = False
+    # Other media types the success may come as, chosen by the query (``?format=csv``):
+    # documented beside ``media_type`` as plain text bodies.
+    also_media_types: tuple[str, ...] = ()
     paginated: bool = False
     errors: tuple[int, ...] = ()
     # What an error status means on this operation, where the generic text says too little

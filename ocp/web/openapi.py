@@ -162,6 +162,8 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         elif endpoint.response_many:
             schema = {"type": "array", "items": endpoint.response}
         success["content"] = {endpoint.media_type: {"schema": schema}}
+    for other in endpoint.also_media_types:
+        success.setdefault("content", {})[other] = {"schema": {"type": "string"}}
     if endpoint.paginated:
         success["headers"] = {
             "Link": {"description": "RFC 8288 links to other pages.", "schema": {"type": "string"}}

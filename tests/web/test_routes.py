@@ -34,6 +34,10 @@ PUBLIC_ROUTES = {
     # checks its own credential: the signed link in a notification email (RFC 8058)
     ("GET", "/api/v1/notifications/unsubscribe"),
     ("POST", "/api/v1/notifications/unsubscribe"),
+    # the dashboard's page and files: it signs in through the API like any client
+    ("GET", "/dashboard"),
+    ("GET", "/dashboard/dashboard.js"),
+    ("GET", "/dashboard/dashboard.css"),
 }
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from ocp.analytics.service import DAY_FIELDS
+from ocp.analytics.rollups import DAY_FIELDS
 from ocp.payments import money
 
 

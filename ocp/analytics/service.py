@@ -16,21 +16,13 @@ from ocp.analytics.models import (
     LessonFigure,
     PlatformDay,
 )
+from ocp.analytics.rollups import DAY_FIELDS, TOTAL_FIELDS
 from ocp.courses.models import Course, Lesson
 from ocp.courses.service import get_for_write
 from ocp.errors import Forbidden
 from ocp.payments import money
 from ocp.users.models import Role, User
 
-DAY_FIELDS = (
-    "enrollments",
-    "cancellations",
-    "completions",
-    "progress_updates",
-    "active_learners",
-    "forum_posts",
-)
-TOTAL_FIELDS = ("enrollments", "active_enrollments", "completions", "progress_sum", "forum_posts")
 ACTIVE_DAYS = 7
 TOP = 10
 

@@ -37,7 +37,8 @@ class SqlBuilder:
         return f"${len(self.params)}" if self.dialect == "postgres" else f"?{len(self.params)}"
 
 
-def _like(word: str) -> str:
+def like_pattern(word: str) -> str:
+    """A LIKE pattern matching ``word`` anywhere, its wildcards escaped (``ESCAPE '\\'``)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -68,7 +69,7 @@ def _sqlite_search(q: str, sql: SqlBuilder) -> tuple[list[str], str]:
     )
     conditions, ranks = [], []
     for word in _WORD.findall(q.lower())[:20]:
-        pattern = sql.bind(_like(word))
+        pattern = sql.bind(like_pattern(word))
         matches = [f"{column} LIKE {pattern} ESCAPE '\\'" for column, _ in weighted]
         conditions.append("(" + " OR ".join(matches) + ")")
         ranks += [

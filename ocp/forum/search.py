@@ -10,15 +10,10 @@ from typing import Any
 
 from tortoise import connections
 
-from ocp.courses.search import SqlBuilder, postgres_tsquery
+from ocp.courses.search import SqlBuilder, like_pattern, postgres_tsquery
 
 _WORD = re.compile(r"\w+")
 MAX_WORDS = 20
-
-
-def _like(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def matching_sql(course_id: int, q: str, *, dialect: str) -> tuple[str, list[Any]]:
@@ -38,7 +33,7 @@ def matching_sql(course_id: int, q: str, *, dialect: str) -> tuple[str, list[Any
     # As on PostgreSQL: every word in the thread's title and body, or every word in one post.
     in_thread, in_post = [], []
     for word in _WORD.findall(q.lower())[:MAX_WORDS]:
-        pattern = sql.bind(_like(word))
+        pattern = sql.bind(like_pattern(word))
         in_thread.append(
             f"(lower(t.title) LIKE {pattern} ESCAPE '\\' "
             f"OR lower(t.body_text) LIKE {pattern} ESCAPE '\\')"

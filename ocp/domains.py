@@ -33,6 +33,8 @@ DOMAINS: list[str] = [
     "ocp.forum",
     "ocp.notifications",
     "ocp.analytics",
+    "ocp.webhooks",
+    "ocp.idempotency",
     "ocp.realtime",
 ]
 

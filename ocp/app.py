@@ -30,6 +30,7 @@ from ocp.config import Settings
 from ocp.courses.cache import CatalogCache
 from ocp.events.log import EventLog
 from ocp.events.reactions import Reactions
+from ocp.idempotency.middleware import idempotency_middleware
 from ocp.jobs import InProcessJobQueue, JobContext, JobQueue, JobSpec, arq_queue
 from ocp.media import views as media_views
 from ocp.media.storage import LocalStorage
@@ -151,6 +152,7 @@ def create_app(settings: Settings, *, jobs: list[JobSpec] | None = None) -> web.
     app[PAYMENT_PROVIDER] = make_provider(settings)
     app[SESSIONS].install(app)
     app.middlewares.append(auth_middleware)
+    app.middlewares.append(idempotency_middleware)
     app[ENDPOINTS] = {}
     add_endpoints(app, all_endpoints())
     app.cleanup_ctx.append(db.tortoise_ctx)

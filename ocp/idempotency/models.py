@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -19,7 +21,7 @@ class IdempotencyKey(Model):
     # While running: past this, the request is taken for dead and the key may run again.
     locked_until = fields.DatetimeField()
     response_status = fields.SmallIntField(null=True)
-    response_headers = fields.JSONField(null=True)  # Content-Type, Location
+    response_headers: Any = fields.JSONField(null=True)  # Content-Type, Location
     response_body = fields.BinaryField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(db_index=True)

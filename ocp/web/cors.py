@@ -9,8 +9,8 @@ from aiohttp import web
 from ocp.appkeys import SETTINGS
 
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE"
-ALLOWED_HEADERS = "Authorization, Content-Type, X-CSRF-Token, X-Request-ID"
-EXPOSED_HEADERS = "Link, Retry-After, X-Request-ID"
+ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-CSRF-Token, X-Request-ID"
+EXPOSED_HEADERS = "Idempotent-Replayed, Link, Location, Retry-After, X-Request-ID"
 PREFLIGHT_MAX_AGE = "600"
 
 

@@ -73,27 +73,8 @@ async def problem_middleware(request: web.Request, handler: Any) -> web.StreamRe
     request[REQUEST_ID] = _request_id(request)
     try:
         return await handler(request)
-    except OCPError as error:
-        return problem_response(
-            request,
-            status=error.status,
-            code=error.code,
-            title=error.title,
-            detail=error.detail,
-            errors=error.errors,
-            headers=error.headers,
-        )
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            return exc
-        headers = {k: v for k, v in exc.headers.items() if k in {"Allow", "Retry-After"}}
-        code = _AIOHTTP_CODES.get(
-            exc.status, HTTPStatus(exc.status).phrase.lower().replace(" ", "-")
-        )
-        detail = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
-        return problem_response(
-            request, status=exc.status, code=code, detail=detail, headers=headers
-        )
+    except (OCPError, web.HTTPException) as error:
+        return error_response(request, error)
     except Exception as error:
         if (service := unavailable(error)) is not None:
             return _unavailable(request, service, error)
@@ -109,6 +90,28 @@ async def problem_middleware(request: web.Request, handler: Any) -> web.StreamRe
             code="internal-error",
             detail=f"Something went wrong on our side; quote request id {request[REQUEST_ID]}.",
         )
+
+
+def error_response(request: web.Request, error: OCPError | web.HTTPException) -> web.StreamResponse:
+    """The answer to an error a caller may see: problem+json (a redirect stays itself)."""
+    if isinstance(error, OCPError):
+        return problem_response(
+            request,
+            status=error.status,
+            code=error.code,
+            title=error.title,
+            detail=error.detail,
+            errors=error.errors,
+            headers=error.headers,
+        )
+    if error.status < 400:
+        return error
+    headers = {k: v for k, v in error.headers.items() if k in {"Allow", "Retry-After"}}
+    code = _AIOHTTP_CODES.get(
+        error.status, HTTPStatus(error.status).phrase.lower().replace(" ", "-")
+    )
+    detail = error.text if error.text and not error.text.startswith(f"{error.status}:") else None
+    return problem_response(request, status=error.status, code=code, detail=detail, headers=headers)
 
 
 def _unavailable(request: web.Request, service: str, error: Exception) -> web.Response:

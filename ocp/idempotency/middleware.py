@@ -1,0 +1,111 @@
+"""The ``Idempotency-Key`` header on every POST and PATCH under ``/api/v1``.
+
+A signed-in caller's key (its user's for a session, its token's for a Bearer token) replays
+the answer its first request gave: the same status, body, ``Content-Type`` and ``Location``,
+with ``Idempotent-Replayed: true``, and nothing runs again. What is compared is the method,
+the path with its query and the body (for uploads, the body's length: the file is streamed,
+not held). Answers of 500 and more, 429 and those without a plain body are not kept: the
+key may be sent again and runs again. Anonymous requests (sign-in, registration) ignore the
+header: a key belongs to a caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from aiohttp import web
+
+from ocp.appkeys import CALLER
+from ocp.errors import BadRequest, OCPError, PayloadTooLarge
+from ocp.idempotency import store
+from ocp.web.endpoint import endpoint_of
+from ocp.web.problems import error_response
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+METHODS = frozenset({"POST", "PATCH"})
+PREFIX = "/api/v1/"
+_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+KEPT_HEADERS = ("Content-Type", "Location")
+NOT_KEPT = frozenset({429})
+
+
+def scope_of(request: web.Request) -> str | None:
+    """Whose keys a request's belong to: its token's, its user's; None when anonymous."""
+    caller = request.get(CALLER)
+    if caller is None:
+        return None
+    if caller.via == "token" and caller.token_id is not None:
+        return f"token:{caller.token_id}"
+    return f"user:{caller.id}"
+
+
+async def fingerprint(request: web.Request) -> str:
+    """What must match for a key to replay: method, path and query, and the body."""
+    digest = hashlib.sha256(f"{request.method}\n{request.path_qs}\n".encode())
+    endpoint = endpoint_of(request)
+    if (
+        endpoint is not None
+        and endpoint.form_media_type.startswith("multipart/")
+        and (endpoint.form is not None)
+    ):
+        digest.update(f"length:{request.content_length}".encode())
+        return digest.hexdigest()
+    try:
+        digest.update(await request.read())
+    except web.HTTPRequestEntityTooLarge:
+        raise PayloadTooLarge(f"The body is larger than {request.client_max_size} bytes") from None
+    return digest.hexdigest()
+
+
+def replay(answer: store.Answer) -> web.Response:
+    response = web.Response(status=answer.status, body=answer.body)
+    for name, value in answer.headers.items():
+        response.headers[name] = value
+    response.headers[REPLAYED] = "true"
+    return response
+
+
+def keepable(response: web.StreamResponse) -> store.Answer | None:
+    """The answer to keep for the key, or None when it is not kept."""
+    if not isinstance(response, web.Response) or response.prepared:
+        return None
+    if response.status >= 500 or response.status in NOT_KEPT:
+        return None
+    body = response.body
+    if body is None:
+        body = b""
+    if not isinstance(body, bytes):
+        return None
+    headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    return store.Answer(status=response.status, headers=headers, body=body)
+
+
+@web.middleware
+async def idempotency_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    key = request.headers.get(HEADER)
+    if key is None or request.method not in METHODS or not request.path.startswith(PREFIX):
+        return await handler(request)
+    scope = scope_of(request)
+    if scope is None:
+        return await handler(request)
+    if not _KEY.fullmatch(key):
+        raise BadRequest(f"{HEADER} must be 1 to 255 printable ASCII characters")
+    claimed = await store.claim(scope, key, await fingerprint(request))
+    if isinstance(claimed, store.Answer):
+        return replay(claimed)
+    answer: store.Answer | None = None
+    try:
+        try:
+            response = await handler(request)
+        except (OCPError, web.HTTPException) as error:
+            response = error_response(request, error)
+        answer = keepable(response)
+        return response
+    finally:
+        if answer is not None:
+            await store.finish(claimed, answer)
+        else:
+            await store.release(claimed)

@@ -151,6 +151,8 @@ class Settings:
     # a Maildir under data_dir/mail; the sender; where links in mail point.
     smtp_url: str | None = None
     mail_from: str = "OCP <no-reply@localhost>"
+    # Outbound webhooks: allow http:// and private addresses (development and tests only).
+    webhooks_allow_private: bool = False
     # ffprobe for audio/video durations: found on PATH unless set ("" turns it off).
     ffprobe: str | None = field(default_factory=lambda: shutil.which("ffprobe"))
 
@@ -199,6 +201,8 @@ class Settings:
             values["cookie_secure"] = _bool("OCP_COOKIE_SECURE", raw)
         if raw := env.get("OCP_TRUST_FORWARDED"):
             values["trust_forwarded"] = _bool("OCP_TRUST_FORWARDED", raw)
+        if raw := env.get("OCP_WEBHOOKS_ALLOW_PRIVATE"):
+            values["webhooks_allow_private"] = _bool("OCP_WEBHOOKS_ALLOW_PRIVATE", raw)
         if raw := env.get("OCP_CATALOG_CACHE"):
             values["catalog_cache"] = _bool("OCP_CATALOG_CACHE", raw)
         if raw := env.get("OCP_ALLOWED_ORIGINS"):
@@ -269,6 +273,11 @@ class Settings:
     def warnings(self) -> list[str]:
         """Settings that work but are probably wrong: one line each, for the start-up log."""
         found = []
+        if self.webhooks_allow_private:
+            found.append(
+                "OCP_WEBHOOKS_ALLOW_PRIVATE is on: webhooks may call this machine and its "
+                "network over plain HTTP. Use it for development and tests only"
+            )
         if not self.embedded and not self.cookie_secure:
             found.append(
                 "OCP_COOKIE_SECURE is off in production mode: browsers will also send the "

@@ -25,6 +25,7 @@ def domain() -> Domain:
             handlers.order_settled,
             handlers.upload_finished,
             handlers.forum_reply,
+            handlers.webhook_disabled,
             handlers.mail_new_notification,
         ],
     )

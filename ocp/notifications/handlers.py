@@ -241,3 +241,26 @@ async def mail_new_notification(ctx: JobContext, event: DomainEvent) -> None:
     if not await Notification.exists(id=notification_id, mail=MailState.PENDING):
         return
     await ctx.jobs.enqueue(jobs.MAIL_JOB, notification_id, job_id=jobs.mail_job_id(notification_id))
+
+
+DISABLED_BECAUSE = {
+    "gone": "it answered 410 Gone",
+    "failing": "every delivery to it failed for 5 days",
+}
+
+
+@on("webhook.endpoint_disabled")
+async def webhook_disabled(ctx: JobContext, event: DomainEvent, conn: BaseDBAsyncClient) -> None:
+    """Every active admin hears that OCP turned a webhook endpoint off, and why."""
+    data = event.data
+    admins = await User.filter(role=Role.ADMIN, is_active=True).using_db(conn)
+    why = DISABLED_BECAUSE.get(str(data["reason"]), str(data["reason"]))
+    await notify_many(
+        conn,
+        [admin.id for admin in admins],
+        type="webhook.disabled",
+        title="A webhook endpoint was turned off",
+        body=f"Deliveries to {data['url']} stopped because {why}. Turn it back on when fixed.",
+        url=f"/admin/webhooks/{data['webhook_id']}",
+        data={"webhook_id": int(data["webhook_id"]), "reason": str(data["reason"])},
+    )

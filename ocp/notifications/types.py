@@ -25,5 +25,7 @@ DEFAULTS: dict[str, Preference] = {
     "upload.finished": Preference(in_app=True, email="never"),
     "course.enrolled": Preference(in_app=True, email="daily"),
     "forum.reply": Preference(in_app=True, email="immediately"),
+    # Admins: OCP turned off a webhook endpoint (410, or 5 days of failures).
+    "webhook.disabled": Preference(in_app=True, email="immediately"),
 }
 TYPES = tuple(DEFAULTS)

@@ -10,5 +10,27 @@ if TYPE_CHECKING:
 
 def domain() -> Domain:
     from ocp.domains import Domain
+    from ocp.events.consumers import Consumer
+    from ocp.jobs import JobSpec
+    from ocp.webhooks import deliveries, views
+    from ocp.webhooks.catalog import EVENT_TYPES
 
-    return Domain("webhooks", models=["ocp.webhooks.models"])
+    return Domain(
+        "webhooks",
+        models=["ocp.webhooks.models"],
+        routes=views.routes,
+        jobs=[
+            JobSpec(deliveries.DELIVER_JOB, deliveries.deliver, max_tries=1),
+            JobSpec(
+                deliveries.PRUNE_JOB, deliveries.prune, max_tries=1, minutes=frozenset({13, 43})
+            ),
+        ],
+        consumers=[
+            Consumer(
+                "webhooks",
+                frozenset(EVENT_TYPES),
+                deliveries.create_deliveries,
+                after=deliveries.after_pass,
+            )
+        ],
+    )

@@ -73,6 +73,15 @@ To try the API from this page, create a token and use **Authorize**. A credentia
 not hold (an unknown or revoked token, the cookie of an ended session) is refused with 401 on
 every operation, public ones included, whatever else comes with it.
 
+**Retrying safely.** Every signed-in POST and PATCH takes an `Idempotency-Key` header (1-255
+printable ASCII characters; a UUID does). Sent again within 24 hours with the same method,
+path and body, it answers what the first request answered (status, body, `Location`) with
+`Idempotent-Replayed: true`, and runs nothing again: retry a checkout after a timeout and no
+second order is made. The same key with another request is a 422
+(`urn:ocp:problem:idempotency-key-reused`); while the first request still runs, a 409
+(`urn:ocp:problem:idempotency-key-in-use`) with `Retry-After`. Answers of 500 and up and 429
+are not kept. Keys belong to the caller: a session's user, or the Bearer token.
+
 **Lists** take `page` (from 1) and `per_page` (1-100; larger values are capped) and answer
 `{{items, page, per_page, total}}` with an RFC 8288 `Link` header (first, prev, next, last).
 """.strip()

@@ -18,6 +18,7 @@ from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
 MAX_URL = 2048
+RESOLVE_TIMEOUT = 5.0  # seconds a registration waits for DNS
 
 
 class AddressRefused(OSError):
@@ -74,10 +75,11 @@ async def check(url: URL, *, allow_private: bool) -> None:
         addresses = [literal]
     else:
         try:
-            found = await asyncio.get_running_loop().getaddrinfo(
-                host, url.port or 443, type=socket.SOCK_STREAM
-            )
-        except (OSError, UnicodeError):
+            async with asyncio.timeout(RESOLVE_TIMEOUT):
+                found = await asyncio.get_running_loop().getaddrinfo(
+                    host, url.port or 443, type=socket.SOCK_STREAM
+                )
+        except (OSError, UnicodeError, TimeoutError):
             raise AddressRefused(f"The host {host} does not resolve") from None
         addresses = [str(info[4][0]) for info in found]
     refused = sorted({address for address in addresses if not is_public(address)})

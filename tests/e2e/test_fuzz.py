@@ -21,8 +21,9 @@ What the runs are told, and why (each is also in the README's Tests section):
   `percent_off` and `amount_off` or more decimal places than the course's currency has (no
   schema can know them), and from forum writes whose HTML has nothing readable once cleaned,
   whose `parent_id` is no top-level post of the thread, or whose mute names a moderator or a
-  past `until`, and from analytics ranges whose `from` is after `to` or longer than 366
-  days; 400 from a provider webhook and from a notification's unsubscribe
+  past `until`, from analytics ranges whose `from` is after `to` or longer than 366
+  days, and from webhook writes whose URL is no https:// URL of a public address or whose
+  replay starts in the future; 400 from a provider webhook and from a notification's unsubscribe
   link (no fuzzer can sign them).
 - `GET /api/v1/courses/{id}/progress` is no target of stateful steps (its other phases run):
   a course has progress only for its enrolled students, so after `POST /api/v1/courses` it
@@ -75,6 +76,9 @@ ALSO_EXPECTED = {
     "POST /api/v1/courses/{id}/forum/mutes": "422",
     "GET /api/v1/courses/{id}/analytics": "422",
     "GET /api/v1/admin/analytics": "422",
+    "POST /api/v1/webhooks": "422",
+    "PATCH /api/v1/webhooks/{id}": "422",
+    "POST /api/v1/webhooks/{id}/replay": "422",
 }
 
 

@@ -6,7 +6,8 @@ with ``Idempotent-Replayed: true``, and nothing runs again. What is compared is 
 the path with its query and the body (for uploads, the body's length: the file is streamed,
 not held). Answers of 500 and more, 429 and those without a plain body are not kept: the
 key may be sent again and runs again. Anonymous requests (sign-in, registration) ignore the
-header: a key belongs to a caller.
+header: a key belongs to a caller. A secret shown once (a new API token, a webhook's signing
+secret) is not kept: its replay has it null.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import re
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from ocp.appkeys import CALLER
@@ -68,7 +70,20 @@ def replay(answer: store.Answer) -> web.Response:
     return response
 
 
-def keepable(response: web.StreamResponse) -> store.Answer | None:
+def _without_secrets(body: bytes, fields: tuple[str, ...]) -> bytes:
+    """The JSON body with the secret fields null (a secret is shown once, and kept nowhere)."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body
+    if isinstance(data, dict):
+        data.update({name: None for name in fields if name in data})
+    return orjson.dumps(data)
+
+
+def keepable(
+    response: web.StreamResponse, secret_fields: tuple[str, ...] = ()
+) -> store.Answer | None:
     """The answer to keep for the key, or None when it is not kept."""
     if not isinstance(response, web.Response) or response.prepared:
         return None
@@ -80,6 +95,8 @@ def keepable(response: web.StreamResponse) -> store.Answer | None:
     if not isinstance(body, bytes):
         return None
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    if secret_fields and response.status < 300:
+        body = _without_secrets(body, secret_fields)
     return store.Answer(status=response.status, headers=headers, body=body)
 
 
@@ -102,7 +119,8 @@ async def idempotency_middleware(request: web.Request, handler: Any) -> web.Stre
             response = await handler(request)
         except (OCPError, web.HTTPException) as error:
             response = error_response(request, error)
-        answer = keepable(response)
+        endpoint = endpoint_of(request)
+        answer = keepable(response, endpoint.secret_fields if endpoint is not None else ())
         return response
     finally:
         if answer is not None:

@@ -137,5 +137,12 @@ class TokenSchema(Schema):
 
 class TokenCreatedSchema(TokenSchema):
     token = fields.String(
-        required=True, metadata={"description": "The secret; shown in this response only."}
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": (
+                "The secret; shown in this response only (null in an answer replayed for an "
+                "`Idempotency-Key`: the secret is kept nowhere)."
+            )
+        },
     )

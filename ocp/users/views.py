@@ -259,8 +259,11 @@ routes = [
         status=201,
         response=TokenCreatedSchema,
         errors=(409,),
+        secret_fields=("token",),
         description=(
-            "The secret is in this response only. Use it as `Authorization: Bearer <token>`."
+            "The secret is in this response only. Use it as `Authorization: Bearer <token>`. "
+            "Sent again with the same `Idempotency-Key`, the answer is replayed with `token` "
+            "null: if the first answer was lost, revoke that token and create another."
         ),
     ),
     Endpoint(

@@ -93,6 +93,9 @@ class Endpoint:
     # True only where a session cookie that no longer holds is replaced or ended rather than
     # refused (login, register, logout).
     ignores_stale_session: bool = False
+    # Fields of the answer that hold a secret shown once (a token, a signing secret): an
+    # answer replayed for an Idempotency-Key has them null, and they are never kept.
+    secret_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.query_credential is not None and self.access.roles:

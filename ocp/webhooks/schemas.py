@@ -99,9 +99,13 @@ class WebhookSchema(Schema):
 
 class WebhookWithSecretSchema(WebhookSchema):
     secret = fields.String(
+        allow_none=True,
         metadata={
-            "description": "`whsec_` + base64 of 32 random bytes. Shown only in this answer.",
-        }
+            "description": (
+                "`whsec_` + base64 of 32 random bytes. Shown only in this answer (null in an "
+                "answer replayed for an `Idempotency-Key`: rotate to get a new one)."
+            ),
+        },
     )
 
 

@@ -120,6 +120,7 @@ routes = [
         body=WebhookCreateSchema,
         status=201,
         response=WebhookWithSecretSchema,
+        secret_fields=("secret",),
         errors=(409,),
         error_notes={422: URL_422, 409: "100 endpoints already."},
         description=(
@@ -184,6 +185,7 @@ routes = [
         "Rotate a webhook's secret",
         WEBHOOKS,
         response=WebhookWithSecretSchema,
+        secret_fields=("secret",),
         errors=(404,),
         description=(
             "Answers the new `secret`. The one before keeps signing beside it for 24 hours, "

@@ -12,7 +12,10 @@ secret) is not kept: its replay has it null.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import logging
 import re
 from typing import Any
 
@@ -24,6 +27,8 @@ from ocp.errors import BadRequest, OCPError, PayloadTooLarge
 from ocp.idempotency import store
 from ocp.web.endpoint import endpoint_of
 from ocp.web.problems import error_response
+
+log = logging.getLogger("ocp.web")
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -50,9 +55,14 @@ async def fingerprint(request: web.Request) -> str:
     endpoint = endpoint_of(request)
     if (
         endpoint is not None
+        and endpoint.form is not None
         and endpoint.form_media_type.startswith("multipart/")
-        and (endpoint.form is not None)
     ):
+        if request.content_length is None:
+            raise BadRequest(
+                f"An upload sent with {HEADER} needs a Content-Length (not chunked): its "
+                "length is what a retry is compared by"
+            )
         digest.update(f"length:{request.content_length}".encode())
         return digest.hexdigest()
     try:
@@ -114,6 +124,7 @@ async def idempotency_middleware(request: web.Request, handler: Any) -> web.Stre
     if isinstance(claimed, store.Answer):
         return replay(claimed)
     answer: store.Answer | None = None
+    renewing = asyncio.create_task(_renew(claimed))
     try:
         try:
             response = await handler(request)
@@ -123,7 +134,22 @@ async def idempotency_middleware(request: web.Request, handler: Any) -> web.Stre
         answer = keepable(response, endpoint.secret_fields if endpoint is not None else ())
         return response
     finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
         if answer is not None:
             await store.finish(claimed, answer)
         else:
             await store.release(claimed)
+
+
+async def _renew(claimed: store.Claim) -> None:
+    """While the request runs, keep its claim: a third of the lease at a time."""
+    every = store.RUNNING_LEASE.total_seconds() / 3
+    while True:
+        await asyncio.sleep(every)
+        try:
+            if not await store.renew(claimed):
+                return  # taken over: this request ran past a lease it could not renew
+        except Exception:  # the database is briefly down: the lease still runs
+            log.warning("could not renew an Idempotency-Key's claim", exc_info=True)

@@ -16,9 +16,10 @@ from ocp.errors import Conflict, ValidationFailed
 from ocp.idempotency.models import IdempotencyKey
 
 LIFETIME = timedelta(hours=24)
-# A request still running this long after it claimed its key is taken for dead (its process
-# died): the key may run again. Longer than any request: uploads stream up to 2 GB.
-RUNNING_LEASE = timedelta(minutes=15)
+# A running request's claim on its key: renewed every third of it while the request runs
+# (an upload may stream for long), so a claim that lapses is one whose process died; the key
+# may then run again.
+RUNNING_LEASE = timedelta(minutes=2)
 RETRY_AFTER = 1  # seconds a caller waits before sending a key still running again
 PRUNE_BATCH = 5_000
 
@@ -29,6 +30,16 @@ class KeyReused(ValidationFailed):
 
 class KeyInUse(Conflict):
     code, title = "idempotency-key-in-use", "Idempotency-Key in use"
+
+
+@dataclass
+class Claim:
+    """A key claimed by the running request: its row and the lease this request set. Every
+    later write checks the lease, so a request taken for dead that ends after all changes
+    nothing of the request that took its key over."""
+
+    id: int
+    lease: datetime
 
 
 @dataclass(frozen=True)
@@ -44,8 +55,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def claim(scope: str, key: str, fingerprint: str) -> int | Answer:
-    """The claimed row's id (the request runs), or the first request's answer to replay.
+async def claim(scope: str, key: str, fingerprint: str) -> Claim | Answer:
+    """The claim (the request runs), or the first request's answer to replay.
     Raises :class:`KeyReused` or :class:`KeyInUse`."""
     while True:
         moment = now()
@@ -57,7 +68,7 @@ async def claim(scope: str, key: str, fingerprint: str) -> int | Answer:
                 locked_until=moment + RUNNING_LEASE,
                 expires_at=moment + LIFETIME,
             )
-            return row.id
+            return Claim(row.id, row.locked_until)
         except IntegrityError:
             pass
         found = await IdempotencyKey.filter(scope=scope, key=key).first()
@@ -83,16 +94,30 @@ async def claim(scope: str, key: str, fingerprint: str) -> int | Answer:
                 "A request with this Idempotency-Key is still running; try again shortly",
                 headers={"Retry-After": str(RETRY_AFTER)},
             )
+        lease = moment + RUNNING_LEASE
         taken = await IdempotencyKey.filter(
             id=found.id, state="running", locked_until=found.locked_until
-        ).update(locked_until=moment + RUNNING_LEASE)
+        ).update(locked_until=lease)
         if taken:
-            return found.id
+            return Claim(found.id, lease)
 
 
-async def finish(claimed: int, answer: Answer) -> None:
+async def renew(claimed: Claim) -> bool:
+    """Push the claim's lease on (the request still runs); False when it was taken over."""
+    lease = now() + RUNNING_LEASE
+    renewed = await IdempotencyKey.filter(
+        id=claimed.id, state="running", locked_until=claimed.lease
+    ).update(locked_until=lease)
+    if renewed:
+        claimed.lease = lease
+    return bool(renewed)
+
+
+async def finish(claimed: Claim, answer: Answer) -> None:
     """Keep the answer the claimed request gave, for the rest of the key's life."""
-    _ = await IdempotencyKey.filter(id=claimed, state="running").update(
+    _ = await IdempotencyKey.filter(
+        id=claimed.id, state="running", locked_until=claimed.lease
+    ).update(
         state="done",
         response_status=answer.status,
         response_headers=answer.headers,
@@ -100,9 +125,11 @@ async def finish(claimed: int, answer: Answer) -> None:
     )
 
 
-async def release(claimed: int) -> None:
+async def release(claimed: Claim) -> None:
     """Forget the key (the request failed on our side): sending it again runs it again."""
-    _ = await IdempotencyKey.filter(id=claimed, state="running").delete()
+    _ = await IdempotencyKey.filter(
+        id=claimed.id, state="running", locked_until=claimed.lease
+    ).delete()
 
 
 async def prune() -> int:

@@ -25,12 +25,27 @@ class AddressRefused(OSError):
     """A webhook URL that may not be called; the message says why, for people."""
 
 
+# IPv6 ranges that carry or translate IPv4 (and so may reach a private IPv4 address through a
+# gateway), or that are deprecated: Python's ``is_global`` takes some of them for global.
+_IPV6_REFUSED = tuple(
+    ipaddress.IPv6Network(network)
+    for network in (
+        "64:ff9b::/96",  # NAT64 (64:ff9b::a9fe:a9fe is 169.254.169.254 behind the gateway)
+        "64:ff9b:1::/48",  # local-use NAT64
+        "::/96",  # IPv4-compatible (deprecated)
+        "::ffff:0:0:0/96",  # IPv4-translated
+        "fec0::/10",  # site-local (deprecated)
+    )
+)
+
+
 def is_public(address: str) -> bool:
     """A global unicast address: not loopback, private, link-local (the cloud metadata
-    service's 169.254.169.254 among them), shared, multicast, reserved or unspecified."""
+    service's 169.254.169.254 among them), shared, multicast, reserved or unspecified, nor an
+    IPv6 address that stands for an IPv4 one (NAT64, compatible, translated)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.teredo is not None:
+        if ip.teredo is not None or any(ip in network for network in _IPV6_REFUSED):
             return False
         embedded = ip.ipv4_mapped or ip.sixtofour
         if embedded is not None:
@@ -61,6 +76,8 @@ def parse(raw: str, *, allow_private: bool) -> URL:
         raise AddressRefused("The URL must not carry a user name or password")
     if url.fragment:
         raise AddressRefused("The URL must not have a #fragment")
+    if len(str(url)) > MAX_URL:
+        raise AddressRefused(f"The URL is longer than {MAX_URL} characters once encoded")
     return url
 
 

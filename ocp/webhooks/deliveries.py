@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
@@ -96,7 +96,7 @@ async def after_pass(ctx: JobContext, handed: list[DomainEvent]) -> None:
 
 
 async def dispatch(ctx: JobContext, *, endpoint_id: int | None = None) -> int:
-    """Claim the due deliveries (of one endpoint, or all) and enqueue a try of each, at most
+    """Claim the due deliveries (of one endpoint, or all) and enqueue tries of them, at most
     ``IN_FLIGHT`` per endpoint; how many."""
     moment = now()
     due = WebhookDelivery.filter(
@@ -105,34 +105,9 @@ async def dispatch(ctx: JobContext, *, endpoint_id: int | None = None) -> int:
     if endpoint_id is not None:
         due = due.filter(endpoint_id=endpoint_id)
     endpoint_ids = set(await due.distinct().values_list("endpoint_id", flat=True))
-    if not endpoint_ids:
-        return 0
-    busy = Counter(
-        await WebhookDelivery.filter(
-            status=DeliveryStatus.PENDING,
-            locked_until__gt=moment,
-            endpoint_id__in=sorted(endpoint_ids),
-        ).values_list("endpoint_id", flat=True)
-    )
     handed_out = 0
     for each in sorted(endpoint_ids):
-        free = IN_FLIGHT - busy[each]
-        if free <= 0:
-            continue
-        picked = (
-            await due.filter(endpoint_id=each)
-            .order_by("next_attempt_at", "id")
-            .limit(free)
-            .values("id", "attempts")
-        )
-        taken = []
-        for row in picked:
-            if (
-                await WebhookDelivery.filter(id=row["id"], status=DeliveryStatus.PENDING)
-                .filter(_free())
-                .update(locked_until=moment + LEASE)
-            ):
-                taken.append(row)
+        taken = await _claim(int(str(each)), ctx.settings.dialect)
         for start in range(0, len(taken), BATCH):
             batch = taken[start : start + BATCH]
             first = batch[0]
@@ -143,6 +118,45 @@ async def dispatch(ctx: JobContext, *, endpoint_id: int | None = None) -> int:
             )
         handed_out += len(taken)
     return handed_out
+
+
+async def _claim(endpoint_id: int, dialect: str) -> list[dict[str, Any]]:
+    """Claim the endpoint's due deliveries, as many as it has room for out. Passes take
+    turns on the endpoint's row (PostgreSQL skips one another's: the other pass is handing
+    them out), so room is counted and taken by one at a time."""
+    moment = now()
+    async with in_transaction() as conn:
+        locking = WebhookEndpoint.filter(id=endpoint_id, enabled=True).using_db(conn)
+        if await locking.select_for_update(skip_locked=dialect == "postgres").first() is None:
+            return []
+        busy = (
+            await WebhookDelivery.filter(
+                endpoint_id=endpoint_id, status=DeliveryStatus.PENDING, locked_until__gt=moment
+            )
+            .using_db(conn)
+            .count()
+        )
+        if busy >= IN_FLIGHT:
+            return []
+        picked = (
+            await WebhookDelivery.filter(
+                endpoint_id=endpoint_id,
+                status=DeliveryStatus.PENDING,
+                next_attempt_at__lte=moment,
+            )
+            .filter(_free())
+            .using_db(conn)
+            .order_by("next_attempt_at", "id")
+            .limit(IN_FLIGHT - busy)
+            .values("id", "attempts")
+        )
+        if picked:
+            _ = await (
+                WebhookDelivery.filter(id__in=[row["id"] for row in picked])
+                .using_db(conn)
+                .update(locked_until=moment + LEASE)
+            )
+    return picked
 
 
 async def deliver(ctx: JobContext, delivery_ids: list[int]) -> None:

@@ -104,10 +104,10 @@ async def dispatch(ctx: JobContext, *, endpoint_id: int | None = None) -> int:
     ).filter(_free())
     if endpoint_id is not None:
         due = due.filter(endpoint_id=endpoint_id)
-    endpoint_ids = set(await due.distinct().values_list("endpoint_id", flat=True))
+    found: list[Any] = await due.distinct().values_list("endpoint_id", flat=True)
     handed_out = 0
-    for each in sorted(endpoint_ids):
-        taken = await _claim(int(str(each)), ctx.settings.dialect)
+    for each in sorted(set(found)):
+        taken = await _claim(each, ctx.settings.dialect)
         for start in range(0, len(taken), BATCH):
             batch = taken[start : start + BATCH]
             first = batch[0]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +14,7 @@ from aiohttp import web
 
 from ocp.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.helpers import Account
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.receiver import Receiver, serving
 
 
 @dataclass
@@ -37,21 +36,8 @@ class CountingReceiver(Receiver):
             self.in_flight -= 1
 
 
-@asynccontextmanager
-async def counting_receiver(delay: float = 0.0) -> AsyncIterator[CountingReceiver]:
-    target = CountingReceiver(delay=delay)
-    app = web.Application()
-    app.router.add_route("POST", "/{tail:.*}", target.handle)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    target.url = f"http://127.0.0.1:{port}"
-    try:
-        yield target
-    finally:
-        await runner.cleanup()
+def counting_receiver(delay: float = 0.0) -> AbstractAsyncContextManager[CountingReceiver]:
+    return serving(CountingReceiver(delay=delay))
 
 
 def closed_port_url() -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from standardwebhooks.webhooks import Webhook
@@ -46,9 +46,17 @@ class Receiver:
         return dict(Webhook(secret).verify(got.body, got.headers))
 
 
+R = TypeVar("R", bound=Receiver)
+
+
+def receiver() -> AbstractAsyncContextManager[Receiver]:
+    """A plain :class:`Receiver` on a loopback port."""
+    return serving(Receiver())
+
+
 @asynccontextmanager
-async def receiver() -> AsyncIterator[Receiver]:
-    target = Receiver()
+async def serving(target: R) -> AsyncIterator[R]:
+    """``target`` served on a loopback port (its ``url``) until the block ends."""
     app = web.Application()
     app.router.add_route("POST", "/{tail:.*}", target.handle)
     runner = web.AppRunner(app, shutdown_timeout=0.1)

@@ -137,10 +137,13 @@ async def idempotency_middleware(request: web.Request, handler: Any) -> web.Stre
         renewing.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await renewing
-        if answer is not None:
-            await store.finish(claimed, answer)
-        else:
-            await store.release(claimed)
+        try:
+            if answer is not None:
+                await store.finish(claimed, answer)
+            else:
+                await store.release(claimed)
+        except Exception:  # the answer still goes out; the key's claim lapses by itself
+            log.warning("could not keep or free an Idempotency-Key's answer", exc_info=True)
 
 
 async def _renew(claimed: store.Claim) -> None:

@@ -182,7 +182,7 @@ async def test_a_receiver_slower_than_10_s_is_a_timeout_and_retried(
     admin = await users.signed_in("admin")
     teacher, course_id = await course_of(users, client)
     async with receiver() as target:
-        target.delay = 11.0
+        target.delay = 60.0  # far past the 10 s: only the cut-off ends the try
         hook = await register(admin, target.url + "/hooks", LESSONS)
         await add_lessons(teacher, course_id)
         started = asyncio.get_running_loop().time()
@@ -193,8 +193,9 @@ async def test_a_receiver_slower_than_10_s_is_a_timeout_and_retried(
         assert listed["status"] == "pending" and listed["attempts"] == 1
         assert listed["response_status"] is None
         assert "10 s" in listed["error"], listed["error"]
-        assert 9_500 <= listed["duration_ms"] <= 10_900, listed["duration_ms"]
-        assert took < 10.9 + 5, "the try was cut at 10 s"
+        # Cut at 10 s, not at the receiver's 60 (loose above: a loaded machine is slower).
+        assert 9_500 <= listed["duration_ms"] < 30_000, listed["duration_ms"]
+        assert took < 30, "the try was cut at 10 s"
         assert 4.5 <= wait_of(await stored(listed["id"])).total_seconds() <= 5.5
 
 
@@ -488,7 +489,7 @@ async def test_a_slow_endpoint_holds_up_neither_another_nor_more_than_its_slots(
     admin = await users.signed_in("admin")
     teacher, course_id = await course_of(users, client)
     events = IN_FLIGHT + 4
-    async with counting_receiver(delay=2.0) as slow, counting_receiver() as fast:
+    async with counting_receiver(delay=5.0) as slow, counting_receiver() as fast:
         slow_hook = await register(admin, slow.url + "/slow", LESSONS)
         fast_hook = await register(admin, fast.url + "/fast", LESSONS)
         await add_lessons(teacher, course_id, events)
@@ -496,7 +497,7 @@ async def test_a_slow_endpoint_holds_up_neither_another_nor_more_than_its_slots(
         started = asyncio.get_running_loop().time()
         await run_jobs()
         assert len(fast.received) == events
-        assert all(at - started < 1.9 for at in fast.arrivals), [
+        assert all(at - started < 4.5 for at in fast.arrivals), [  # before slow answers
             round(at - started, 2) for at in fast.arrivals
         ]
         assert {d["status"] for d in await deliveries(admin, fast_hook["id"], "?per_page=100")} == {

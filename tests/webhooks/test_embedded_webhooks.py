@@ -48,7 +48,12 @@ async def settled(
     until = loop.time() + DEADLINE
     while True:
         listed = await deliveries(admin, webhook_id)
-        if len(target.received) >= count and listed and listed[0]["status"] == status:
+        if (
+            len(target.received) >= count
+            and listed
+            and listed[0]["status"] == status
+            and listed[0]["response_status"] is not None  # the try recorded, not only sent
+        ):
             return listed
         assert loop.time() < until, (len(target.received), listed)
         await asyncio.sleep(0.05)
